@@ -1,0 +1,1 @@
+"""The core: domain rules, services, repositories and importers. It never imports Qt."""

@@ -1,0 +1,102 @@
+"""Builds the application's services for one database: the only place that wires them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+from hospital_desktop.core.db.engine import build_engine, build_session_factory, describe
+from hospital_desktop.core.db.migrate import upgrade_database
+from hospital_desktop.core.db.repositories import database_summary
+from hospital_desktop.core.db.uow import UnitOfWork
+from hospital_desktop.core.domain.errors import DatabaseUnavailableError, DomainError
+from hospital_desktop.core.domain.values import Summary
+from hospital_desktop.core.services.appointments import AppointmentService
+from hospital_desktop.core.services.changes import ChangeHub
+from hospital_desktop.core.services.doctors import DoctorService
+from hospital_desktop.core.services.hospitals import HospitalService
+from hospital_desktop.core.services.patients import PatientService
+
+
+@dataclass
+class AppServices:
+    url: str
+    engine: Engine
+    changes: ChangeHub
+    hospitals: HospitalService
+    doctors: DoctorService
+    patients: PatientService
+    appointments: AppointmentService
+    backup_path: Path | None
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(build_session_factory(self.engine))
+
+    def summary(self) -> Summary:
+        with self.unit_of_work() as uow:
+            return database_summary(uow.session)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_services(url: str, *, upgrade: bool = True) -> AppServices:
+    """Connect, bring the schema up to date and build the services.
+
+    Raises DatabaseUnavailableError, in words a user understands, if any of it fails.
+    """
+    where = describe(url) if _parses(url) else url
+    try:
+        engine = build_engine(url)
+    except (ArgumentError, NoSuchModuleError, ValueError) as error:
+        raise DatabaseUnavailableError(
+            f"'{where}' is not a database address this application understands. "
+            "Use sqlite:///path/to/file.sqlite3 or postgresql+psycopg://user@host/database."
+        ) from error
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        backup = upgrade_database(engine) if upgrade else None
+    except DBAPIError as error:
+        engine.dispose()
+        raise DatabaseUnavailableError(
+            f"Could not open the database at {where}: {_first_line(error)}"
+        ) from error
+    except OSError as error:
+        engine.dispose()
+        raise DatabaseUnavailableError(f"Could not open the database at {where}: {error}") from error
+    session_factory = build_session_factory(engine)
+    changes = ChangeHub()
+
+    def uow_factory() -> UnitOfWork:
+        return UnitOfWork(session_factory)
+
+    return AppServices(
+        url=url,
+        engine=engine,
+        changes=changes,
+        hospitals=HospitalService(uow_factory, changes),
+        doctors=DoctorService(uow_factory, changes),
+        patients=PatientService(uow_factory, changes),
+        appointments=AppointmentService(uow_factory, changes),
+        backup_path=backup,
+    )
+
+
+def _parses(url: str) -> bool:
+    try:
+        describe(url)
+    except (ArgumentError, ValueError):
+        return False
+    return True
+
+
+def _first_line(error: DBAPIError) -> str:
+    original = str(error.orig) if error.orig is not None else str(error)
+    return original.strip().splitlines()[0] if original.strip() else "unknown error"
+
+
+__all__ = ["AppServices", "DomainError", "open_services"]

@@ -1,0 +1,54 @@
+"""Schema upgrades through Alembic, run by the application itself on start."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from hospital_desktop.core.db.engine import sqlite_path
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[3] / "migrations"
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+def head_revision(engine: Engine) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade_database(engine: Engine) -> Path | None:
+    """Bring the schema to the newest revision.
+
+    A SQLite file that already holds data is copied aside first, so a failed upgrade never
+    costs the user their records. Returns the path of that copy, if one was made.
+    """
+    current = current_revision(engine)
+    head = head_revision(engine)
+    if current == head:
+        return None
+    backup = None
+    path = sqlite_path(str(engine.url))
+    if current is not None and path is not None and path.exists():
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        backup = path.with_name(f"{path.name}.before-{head}-{stamp}.bak")
+        engine.dispose()
+        shutil.copy2(path, backup)
+    command.upgrade(alembic_config(engine), "head")
+    return backup

@@ -1,0 +1,90 @@
+"""Unit of work: one database session per piece of work, rolled back unless committed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from hospital_desktop.core.db.repositories import (
+    AppointmentRepository,
+    DoctorRepository,
+    HospitalRepository,
+    PatientRepository,
+    PayerRepository,
+)
+from hospital_desktop.core.domain.errors import (
+    DatabaseUnavailableError,
+    DomainError,
+    StaleRecordError,
+)
+
+UNAVAILABLE_MESSAGE = (
+    "The database cannot be reached right now, so nothing was saved. "
+    "Check the network or the database server and try again."
+)
+STALE_MESSAGE = (
+    "Someone else changed this record while you were editing it. "
+    "Your changes were not saved; reload the record and try again."
+)
+
+
+class UnitOfWork:
+    """``with uow: ...; uow.commit()``. Leaving the block without commit rolls back.
+
+    Database failures leave as domain errors, so callers never see driver exceptions.
+    """
+
+    session: Session
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        self.hospitals = HospitalRepository(self.session)
+        self.doctors = DoctorRepository(self.session)
+        self.patients = PatientRepository(self.session)
+        self.appointments = AppointmentRepository(self.session)
+        self.payers = PayerRepository(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            self.session.rollback()
+        except DBAPIError:
+            pass  # the connection is gone; the error below says so
+        finally:
+            self.session.close()
+        if exc is not None and not isinstance(exc, DomainError):
+            translated = translate_database_error(exc)
+            if translated is not None:
+                raise translated from exc
+
+    def commit(self) -> None:
+        self.session.commit()
+
+
+def translate_database_error(exc: BaseException) -> DomainError | None:
+    """The domain error for a driver failure, or None when it is not a database matter."""
+    if isinstance(exc, StaleDataError):
+        return StaleRecordError(STALE_MESSAGE)
+    if isinstance(exc, IntegrityError):
+        return DomainError(
+            "The database refused the change because it conflicts with existing records "
+            "(for example, a duplicate number). Nothing was saved."
+        )
+    if isinstance(exc, OperationalError | DBAPIError):
+        return DatabaseUnavailableError(UNAVAILABLE_MESSAGE)
+    return None
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]

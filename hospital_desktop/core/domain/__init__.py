@@ -1,0 +1,1 @@
+"""Plain values handed between the services and their callers (GUI, CLI, importers)."""

@@ -1,0 +1,120 @@
+"""Appointments: a patient seeing a doctor at a hospital, stored in UTC."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from hospital_desktop.core.db.models import Appointment
+from hospital_desktop.core.db.uow import UnitOfWork
+from hospital_desktop.core.domain.clock import utc_now
+from hospital_desktop.core.domain.validation import FieldChecker
+from hospital_desktop.core.domain.values import (
+    AppointmentDraft,
+    AppointmentRecord,
+    AppointmentStatus,
+    ListQuery,
+    Page,
+)
+from hospital_desktop.core.services.base import Service, archive_time, check_version, require
+from hospital_desktop.core.services.changes import Change, Entity
+
+KIND = "appointment"
+LONGEST_STAY = timedelta(days=366)
+
+
+def validate_appointment(uow: UnitOfWork, draft: AppointmentDraft) -> dict[str, Any]:
+    check = FieldChecker()
+    values: dict[str, Any] = {
+        "service": check.text("service", "Service", draft.service, max_length=100),
+        "reason": check.text("reason", "Reason", draft.reason, max_length=300),
+        "notes": check.text("notes", "Notes", draft.notes, max_length=4000),
+        "fee_cents": check.money_cents("fee", "Fee", draft.fee),
+        "payer_coverage_cents": check.money_cents(
+            "payer_coverage", "Payer coverage", draft.payer_coverage
+        ),
+        "external_id": check.text("external_id", "External id", draft.external_id, max_length=64)
+        or None,
+        "patient_id": draft.patient_id,
+        "doctor_id": draft.doctor_id,
+        "payer_id": draft.payer_id,
+        "start_at": draft.start_at,
+        "end_at": draft.end_at,
+    }
+    try:
+        values["status"] = AppointmentStatus(draft.status).value
+    except ValueError:
+        check.fail("status", f"'{draft.status}' is not an appointment status.")
+    if draft.patient_id is None:
+        check.fail("patient_id", "Choose the patient.")
+    elif uow.patients.get(draft.patient_id) is None:
+        check.fail("patient_id", "The chosen patient no longer exists.")
+    doctor = None if draft.doctor_id is None else uow.doctors.get(draft.doctor_id)
+    if draft.doctor_id is None:
+        check.fail("doctor_id", "Choose the doctor.")
+    elif doctor is None:
+        check.fail("doctor_id", "The chosen doctor no longer exists.")
+    else:
+        values["hospital_id"] = doctor.hospital_id
+    if draft.payer_id is not None and uow.payers.get(draft.payer_id) is None:
+        check.fail("payer_id", "The chosen payer no longer exists.")
+    start, end = draft.start_at, draft.end_at
+    if start is None:
+        check.fail("start_at", "Start time is required.")
+    if end is None:
+        check.fail("end_at", "End time is required.")
+    if start is not None and end is not None:
+        if start.tzinfo is None or end.tzinfo is None:
+            raise ValueError("appointment times must be timezone-aware")
+        if end <= start:
+            check.fail("end_at", "The appointment must end after it starts.")
+        elif end - start > LONGEST_STAY:
+            check.fail("end_at", "An appointment cannot last more than a year.")
+    fee, covered = values["fee_cents"], values["payer_coverage_cents"]
+    if fee is not None and covered is not None and covered > fee:
+        check.fail("payer_coverage", "Payer coverage cannot be more than the fee.")
+    check.done()
+    return values
+
+
+class AppointmentService(Service):
+    def create(self, draft: AppointmentDraft) -> AppointmentRecord:
+        with self._uow() as uow:
+            appointment = uow.appointments.add(Appointment(**validate_appointment(uow, draft)))
+            uow.commit()
+            record = require(uow.appointments.record_by_id(appointment.id), KIND, appointment.id)
+        self._changes.publish(Change.of(Entity.APPOINTMENT, record.id))
+        return record
+
+    def get(self, appointment_id: int) -> AppointmentRecord:
+        with self._uow() as uow:
+            record = uow.appointments.record_by_id(appointment_id)
+            return require(record, KIND, appointment_id)  # type: ignore[no-any-return]
+
+    def update(
+        self, appointment_id: int, draft: AppointmentDraft, expected_version: int | None = None
+    ) -> AppointmentRecord:
+        with self._uow() as uow:
+            appointment = require(uow.appointments.get(appointment_id), KIND, appointment_id)
+            check_version(appointment, KIND, expected_version)
+            for name, value in validate_appointment(uow, draft).items():
+                setattr(appointment, name, value)
+            uow.commit()
+            record = require(uow.appointments.record_by_id(appointment_id), KIND, appointment_id)
+        self._changes.publish(Change.of(Entity.APPOINTMENT, appointment_id))
+        return record
+
+    def set_archived(self, appointment_id: int, archived: bool = True) -> AppointmentRecord:
+        """Hide a record entered by mistake from the lists; it stays in the database."""
+        with self._uow() as uow:
+            appointment = require(uow.appointments.get(appointment_id), KIND, appointment_id)
+            appointment.archived_at = archive_time(archived, utc_now())
+            uow.commit()
+            record = require(uow.appointments.record_by_id(appointment_id), KIND, appointment_id)
+        self._changes.publish(Change.of(Entity.APPOINTMENT, appointment_id))
+        return record
+
+    def list(self, query: ListQuery) -> Page[AppointmentRecord]:
+        """Newest first by default; filter by patient, doctor or hospital."""
+        with self._uow() as uow:
+            return uow.appointments.list_page(query)
