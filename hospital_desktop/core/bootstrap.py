@@ -67,7 +67,9 @@ def open_services(url: str, *, upgrade: bool = True) -> AppServices:
         ) from error
     except OSError as error:
         engine.dispose()
-        raise DatabaseUnavailableError(f"Could not open the database at {where}: {error}") from error
+        raise DatabaseUnavailableError(
+            f"Could not open the database at {where}: {error}"
+        ) from error
     session_factory = build_session_factory(engine)
     changes = ChangeHub()
 

@@ -60,7 +60,6 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -161,9 +160,7 @@ class Appointment(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), default=utc_now, onupdate=utc_now
-    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now, onupdate=utc_now)
     version: Mapped[int] = mapped_column(default=1)
 
     patient: Mapped[Patient] = relationship()
@@ -179,4 +176,3 @@ class Appointment(Base):
         Index("ix_appointments_start", "start_at", "id"),
     )
     __mapper_args__ = {"version_id_col": version}
-

@@ -73,6 +73,20 @@ def keyset_page(
     return Page(items=[to_record(row) for row in rows], next_cursor=next_cursor)
 
 
+def ids_by_external_id(
+    session: Session, model: type[Base], external_ids: Iterable[str]
+) -> dict[str, int]:
+    """Map other systems' ids (e.g. Synthea's) to ours, in chunks every backend accepts."""
+    wanted = list(dict.fromkeys(external_ids))
+    column = model.external_id  # type: ignore[attr-defined]
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = session.execute(select(column, model.id).where(column.in_(chunk)))  # type: ignore[attr-defined]
+        found.update({external: internal for external, internal in rows})
+    return found
+
+
 class Repository(Generic[ModelT]):
     model: type[ModelT]
 
@@ -86,19 +100,6 @@ class Repository(Generic[ModelT]):
         self.session.add(entity)
         self.session.flush()
         return entity
-
-    def ids_by_external_id(self, external_ids: Iterable[str]) -> dict[str, int]:
-        """Map external ids (e.g. Synthea's) to our ids, in chunks the backends accept."""
-        wanted = list(dict.fromkeys(external_ids))
-        found: dict[str, int] = {}
-        column = self.model.external_id  # type: ignore[attr-defined]
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            rows = self.session.execute(
-                select(column, self.model.id).where(column.in_(chunk))  # type: ignore[attr-defined]
-            )
-            found.update({external: internal for external, internal in rows})
-        return found
 
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(self.model)) or 0
@@ -242,12 +243,24 @@ class PatientRepository(Repository[Patient]):
     }
 
     def mrn_taken(self, medical_record_number: str, except_id: int | None = None) -> bool:
-        statement = select(Patient.id).where(
-            Patient.medical_record_number == medical_record_number
-        )
+        statement = select(Patient.id).where(Patient.medical_record_number == medical_record_number)
         if except_id is not None:
             statement = statement.where(Patient.id != except_id)
         return self.session.scalar(statement.limit(1)) is not None
+
+    def mrns_in_use(self, candidates: Iterable[str]) -> set[str]:
+        wanted = list(candidates)
+        in_use: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            in_use.update(
+                self.session.scalars(
+                    select(Patient.medical_record_number).where(
+                        Patient.medical_record_number.in_(chunk)
+                    )
+                )
+            )
+        return in_use
 
     def list_page(self, query: ListQuery) -> Page[PatientRecord]:
         statement = (
@@ -324,7 +337,6 @@ def patient_record(patient: Patient, payer_name: str | None) -> PatientRecord:
     )
 
 
-
 class AppointmentRepository(Repository[Appointment]):
     model = Appointment
 
@@ -386,9 +398,7 @@ class AppointmentRepository(Repository[Appointment]):
         )
 
     def record_by_id(self, appointment_id: int) -> AppointmentRecord | None:
-        row = self.session.execute(
-            self._joined().where(Appointment.id == appointment_id)
-        ).first()
+        row = self.session.execute(self._joined().where(Appointment.id == appointment_id)).first()
         return None if row is None else _appointment_row_record(row)
 
 

@@ -23,9 +23,7 @@ def validate_hospital(draft: HospitalDraft) -> dict[str, str | None]:
         "state": check.text("state", "State or region", draft.state, max_length=100),
         "postal_code": check.text("postal_code", "Postal code", draft.postal_code, max_length=20),
         "phone": check.phone("phone", "Phone", draft.phone),
-        "external_id": check.text(
-            "external_id", "External id", draft.external_id, max_length=64
-        )
+        "external_id": check.text("external_id", "External id", draft.external_id, max_length=64)
         or None,
     }
     check.done()

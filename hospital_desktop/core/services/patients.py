@@ -25,16 +25,17 @@ KIND = "patient"
 OLDEST_BIRTH_YEAR = 1880
 
 
-def new_medical_record_number(uow: UnitOfWork) -> str:
-    """A fresh record number: 'M' and nine random digits, checked against those in use.
+def new_medical_record_numbers(uow: UnitOfWork, count: int) -> list[str]:
+    """Fresh record numbers: 'M' and nine random digits, checked against those in use.
 
-    Random rather than sequential so that workstations never hand out the same number; the
-    unique constraint is the final guard.
+    Random rather than sequential so that two workstations never hand out the same number
+    at once; the unique constraint is the final guard.
     """
-    while True:
-        candidate = f"M{secrets.randbelow(10**9):09d}"
-        if not uow.patients.mrn_taken(candidate):
-            return candidate
+    chosen: set[str] = set()
+    while len(chosen) < count:
+        candidates = {f"M{secrets.randbelow(10**9):09d}" for _ in range(count - len(chosen))}
+        chosen |= candidates - chosen - uow.patients.mrns_in_use(candidates)
+    return list(chosen)
 
 
 def validate_patient(
@@ -49,7 +50,9 @@ def validate_patient(
             "family_name", "Family name", draft.family_name, max_length=100, required=True
         ),
         "medical_record_number": check.text(
-            "medical_record_number", "Medical record number", draft.medical_record_number,
+            "medical_record_number",
+            "Medical record number",
+            draft.medical_record_number,
             max_length=32,
         ),
         "phone": check.phone("phone", "Phone", draft.phone),
@@ -92,8 +95,8 @@ class PatientService(Service):
     def create(self, draft: PatientDraft) -> PatientRecord:
         with self._uow() as uow:
             values = validate_patient(uow, draft, None, utc_now().date())
-            values["medical_record_number"] = values["medical_record_number"] or (
-                new_medical_record_number(uow)
+            values["medical_record_number"] = (
+                values["medical_record_number"] or (new_medical_record_numbers(uow, 1)[0])
             )
             patient = uow.patients.add(Patient(**values))
             uow.commit()

@@ -1,0 +1,124 @@
+"""Command line: the GUI by default, and subcommands for imports, summaries and the database.
+
+Options that apply to every command come before it:
+``hospital-desktop --database URL import synthea DIR``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from hospital_desktop import APP_NAME, __version__
+from hospital_desktop.config import choose_database
+from hospital_desktop.core.bootstrap import AppServices, open_services
+from hospital_desktop.core.db.engine import describe
+from hospital_desktop.core.domain.errors import DomainError
+from hospital_desktop.core.importers.synthea import SyntheaImporter
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hospital-desktop",
+        description=f"{APP_NAME}: patients, doctors and appointments at the front desk. "
+        "Without a command, opens the application window.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="database to use, e.g. sqlite:///path/file.sqlite3 or "
+        "postgresql+psycopg://user@host/db (default: $HOSPITAL_DESKTOP_DATABASE_URL, "
+        "then the saved setting, then a file in your data folder)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    commands.add_parser("gui", help="open the application window (the default)")
+
+    importing = commands.add_parser("import", help="import records from another system")
+    sources = importing.add_subparsers(dest="source", metavar="SOURCE", required=True)
+    synthea = sources.add_parser("synthea", help="a Synthea CSV export folder")
+    synthea.add_argument("directory", type=Path, metavar="DIR")
+    synthea.add_argument(
+        "--time-zone",
+        default="UTC",
+        help="zone for hospitals outside the US states Synthea knows (default: UTC)",
+    )
+
+    summary = commands.add_parser("summary", help="count the records in the database")
+    summary.add_argument("--json", action="store_true", help="print one JSON object")
+
+    database = commands.add_parser("db", help="database maintenance")
+    actions = database.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions.add_parser("upgrade", help="bring the schema to the newest version")
+    actions.add_parser("where", help="print which database is used and why")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    choice = choose_database(arguments.database)
+    if arguments.command in (None, "gui"):
+        from hospital_desktop.gui.launch import launch  # the GUI is imported only when needed
+
+        return launch(choice)
+    try:
+        return _run_command(arguments, choice.url, choice.source)
+    except DomainError as error:
+        print(f"hospital-desktop: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("hospital-desktop: interrupted; nothing of the unfinished work was saved.",
+              file=sys.stderr)
+        return 130
+
+
+def _run_command(arguments: argparse.Namespace, url: str, source: str) -> int:
+    if arguments.command == "db" and arguments.action == "where":
+        print(f"{describe(url)}  (from {source})")
+        return 0
+    services = open_services(url)
+    try:
+        return _dispatch(arguments, services)
+    finally:
+        services.close()
+
+
+def _dispatch(arguments: argparse.Namespace, services: AppServices) -> int:
+    if arguments.command == "db":
+        print(f"The database at {describe(services.url)} is up to date.")
+        if services.backup_path:
+            print(f"A copy from before the upgrade was kept at {services.backup_path}.")
+        return 0
+    if arguments.command == "summary":
+        counts = asdict(services.summary())
+        if arguments.json:
+            print(json.dumps(counts))
+        else:
+            for name, count in counts.items():
+                print(f"{name.capitalize():<14}{count:>10,}")
+        return 0
+    if arguments.command == "import":
+        importer = SyntheaImporter(
+            services.unit_of_work, services.changes, fallback_time_zone=arguments.time_zone
+        )
+        progress = _TerminalProgress() if sys.stderr.isatty() else None
+        report = importer.run(arguments.directory, progress=progress)
+        if progress:
+            progress.finish()
+        print(report.describe())
+        return 0
+    raise AssertionError(f"unhandled command {arguments.command}")
+
+
+class _TerminalProgress:
+    def __call__(self, kind: str, done: int, total: int) -> None:
+        percent = 100 * done // max(total, 1)
+        print(f"\rImporting {kind}… {percent}%", end="", file=sys.stderr, flush=True)
+
+    def finish(self) -> None:
+        print(file=sys.stderr)

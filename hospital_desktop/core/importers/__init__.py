@@ -1,0 +1,1 @@
+"""Importers: bring records from other systems' exports (Synthea CSV; FHIR later)."""
