@@ -72,8 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hospital-desktop: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("hospital-desktop: interrupted; nothing of the unfinished work was saved.",
-              file=sys.stderr)
+        print(
+            "hospital-desktop: interrupted; nothing of the unfinished work was saved.",
+            file=sys.stderr,
+        )
         return 130
 
 

@@ -25,7 +25,14 @@ def build_engine(url: str) -> Engine:
     return create_engine(parsed, pool_pre_ping=True)
 
 
+def _unicode_lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    # SQLite's own lower() folds ASCII only, so a case-insensitive search (ILIKE becomes
+    # lower(x) LIKE lower(y)) missed 'JERÓNIMO' for 'Jerónimo'; PostgreSQL folds them all.
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys=ON")

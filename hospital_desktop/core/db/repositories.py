@@ -41,6 +41,16 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+def every_word_matches(text: str, *columns: ColumnElement[str]) -> ColumnElement[bool]:
+    """Each word of ``text`` is found, ignoring case, in at least one of ``columns``."""
+    return and_(
+        *(
+            or_(*(column.ilike(like_pattern(word), escape="\\") for column in columns))
+            for word in text.split()
+        )
+    )
+
+
 class SortKey:
     """What a sortable column orders by: expressions that are never NULL (keyset paging
     compares row values, and NULL compares to nothing)."""
@@ -62,7 +72,10 @@ def keyset_page(
     sort = sort_keys.get(query.sort) or sort_keys[default_sort]
     keys = (*sort.expressions, id_column)
     if query.after is not None:
-        cursor, bound = tuple_(*keys), tuple_(*query.after)
+        # The cursor's values are bound with the keys' own types: an untyped aware datetime
+        # would reach PostgreSQL as timestamptz and be compared in the session's time zone.
+        cursor = tuple_(*keys)
+        bound = tuple_(*query.after, types=[key.type for key in keys])
         statement = statement.where(cursor < bound if query.descending else cursor > bound)
     statement = statement.order_by(*(key.desc() if query.descending else key.asc() for key in keys))
     statement = statement.add_columns(*(key.label(f"_sort_{i}") for i, key in enumerate(keys)))
@@ -125,13 +138,8 @@ class HospitalRepository(Repository[Hospital]):
     def list_page(self, query: ListQuery) -> Page[HospitalRecord]:
         statement = select(Hospital).where(*_archived_filter(Hospital, query))
         if query.search:
-            pattern = like_pattern(query.search)
             statement = statement.where(
-                or_(
-                    Hospital.name.ilike(pattern, escape="\\"),
-                    Hospital.city.ilike(pattern, escape="\\"),
-                    Hospital.phone.ilike(pattern, escape="\\"),
-                )
+                every_word_matches(query.search, Hospital.name, Hospital.city, Hospital.phone)
             )
         return keyset_page(
             self.session,
@@ -176,19 +184,15 @@ class DoctorRepository(Repository[Doctor]):
 
     def list_page(self, query: ListQuery) -> Page[DoctorRecord]:
         statement = (
-            select(Doctor, Hospital.name)
+            select(Doctor, Hospital.name, Hospital.time_zone)
             .join(Hospital, Doctor.hospital_id == Hospital.id)
             .where(*_archived_filter(Doctor, query))
         )
         if query.hospital_id is not None:
             statement = statement.where(Doctor.hospital_id == query.hospital_id)
         if query.search:
-            pattern = like_pattern(query.search)
             statement = statement.where(
-                or_(
-                    Doctor.name.ilike(pattern, escape="\\"),
-                    Doctor.specialty.ilike(pattern, escape="\\"),
-                )
+                every_word_matches(query.search, Doctor.name, Doctor.specialty)
             )
         return keyset_page(
             self.session,
@@ -197,20 +201,21 @@ class DoctorRepository(Repository[Doctor]):
             self.SORT_KEYS,
             "name",
             Doctor.id,
-            lambda row: doctor_record(row[0], row[1]),
+            lambda row: doctor_record(row[0], row[1], row[2]),
         )
 
     def record(self, doctor: Doctor) -> DoctorRecord:
-        return doctor_record(doctor, doctor.hospital.name)
+        return doctor_record(doctor, doctor.hospital.name, doctor.hospital.time_zone)
 
 
-def doctor_record(doctor: Doctor, hospital_name: str) -> DoctorRecord:
+def doctor_record(doctor: Doctor, hospital_name: str, time_zone: str) -> DoctorRecord:
     return DoctorRecord(
         id=doctor.id,
         name=doctor.name,
         specialty=doctor.specialty,
         hospital_id=doctor.hospital_id,
         hospital_name=hospital_name,
+        time_zone=time_zone,
         phone=doctor.phone,
         email=doctor.email,
         consultation_fee=cents_to_money(doctor.consultation_fee_cents),

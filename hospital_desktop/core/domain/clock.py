@@ -35,3 +35,46 @@ def is_real_wall_time(wall_clock: datetime, time_zone: str) -> bool:
     aware = wall_clock.replace(tzinfo=ZoneInfo(time_zone))
     round_trip = aware.astimezone(UTC).astimezone(ZoneInfo(time_zone))
     return round_trip.replace(tzinfo=None) == wall_clock
+
+
+def parse_local_datetime(text: str, time_zone: str) -> datetime | str:
+    """The UTC instant of 'YYYY-MM-DD HH:MM' (optionally followed by the zone abbreviation)
+    read on the wall clock of ``time_zone``, or a message saying what is wrong.
+
+    A reading that a fall-back night shows twice needs its abbreviation (BST or GMT); one
+    that a spring-forward change skips is refused.
+    """
+    parts = text.strip().split()
+    if len(parts) not in (2, 3):
+        return f"'{text.strip()}' is not a date and time; write it as YYYY-MM-DD HH:MM."
+    try:
+        wall_clock = datetime.strptime(f"{parts[0]} {parts[1]}", "%Y-%m-%d %H:%M")
+    except ValueError:
+        return f"'{text.strip()}' is not a date and time; write it as YYYY-MM-DD HH:MM."
+    zone = ZoneInfo(time_zone)
+    readings = {fold: wall_clock.replace(tzinfo=zone, fold=fold) for fold in (0, 1)}
+    real = {
+        fold: aware
+        for fold, aware in readings.items()
+        if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall_clock
+    }
+    if not real:
+        return (
+            f"{wall_clock:%Y-%m-%d %H:%M} does not exist in {time_zone}: the clocks skip it "
+            "when they change."
+        )
+    candidates = {aware.utcoffset(): aware for aware in real.values()}
+    if len(parts) == 3:
+        wanted = parts[2].upper()
+        for aware in candidates.values():
+            if (aware.tzname() or "").upper() == wanted:
+                return aware.astimezone(UTC)
+        names = " or ".join(sorted({aware.tzname() or "" for aware in candidates.values()}))
+        return f"{wall_clock:%H:%M} on that day in {time_zone} is {names}, not {parts[2]}."
+    if len(candidates) > 1:
+        names = " or ".join(aware.tzname() or "" for aware in candidates.values())
+        return (
+            f"{wall_clock:%H:%M} happens twice that night in {time_zone}; add {names} after "
+            "the time to say which."
+        )
+    return next(iter(candidates.values())).astimezone(UTC)

@@ -94,6 +94,7 @@ class DoctorRecord:
     specialty: str
     hospital_id: int
     hospital_name: str
+    time_zone: str
     phone: str
     email: str
     consultation_fee: Decimal | None

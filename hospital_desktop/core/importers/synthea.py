@@ -8,6 +8,7 @@ Synthea id) are left as they are, so importing an export twice adds nothing.
 
 from __future__ import annotations
 
+import codecs
 import csv
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -173,13 +174,30 @@ class _CsvFile:
                             f"the line has fewer fields than the header's {len(header)} "
                             "(is the file cut short?)",
                         )
+                    if any("\0" in value for value in values.values()):
+                        raise ImportFileError(
+                            self.name, line, "the line holds a NUL byte (is the file damaged?)"
+                        )
                     yield _Row(self.name, line, values)
         except UnicodeDecodeError:
             raise ImportFileError(
-                self.name, line + 1, "the text is not UTF-8 (is the file damaged?)"
+                self.name, self._undecodable_line(), "the text is not UTF-8 (is the file damaged?)"
             ) from None
         except csv.Error as error:
             raise ImportFileError(self.name, line + 1, f"the CSV is malformed ({error})") from None
+
+    def _undecodable_line(self) -> int | None:
+        """The line of the first byte that is not UTF-8.
+
+        The text reader decodes a block ahead of the line the CSV reader is on, so the line
+        is found in the raw bytes instead.
+        """
+        data = self.path.read_bytes().removeprefix(codecs.BOM_UTF8)
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            return data.count(b"\n", 0, error.start) + 1
+        return None
 
 
 def time_zone_for_state(state: str, fallback: str) -> str:
