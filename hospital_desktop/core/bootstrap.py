@@ -51,15 +51,23 @@ def open_services(url: str, *, upgrade: bool = True) -> AppServices:
     where = describe(url) if _parses(url) else url
     try:
         engine = build_engine(url)
-    except (ArgumentError, NoSuchModuleError, ValueError) as error:
+    except (ArgumentError, NoSuchModuleError, ValueError, ImportError) as error:
+        # ImportError: a known dialect whose driver is not installed (mysql://...).
         raise DatabaseUnavailableError(
             f"'{where}' is not a database address this application understands. "
             "Use sqlite:///path/to/file.sqlite3 or postgresql+psycopg://user@host/database."
+        ) from error
+    except OSError as error:  # the SQLite file's folder cannot be made
+        raise DatabaseUnavailableError(
+            f"Could not open the database at {where}: {error}"
         ) from error
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         backup = upgrade_database(engine) if upgrade else None
+    except DomainError:
+        engine.dispose()
+        raise
     except DBAPIError as error:
         engine.dispose()
         raise DatabaseUnavailableError(

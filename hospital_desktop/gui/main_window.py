@@ -131,8 +131,8 @@ class MainWindow(QMainWindow):
             if isinstance(splitter, QByteArray):
                 tab.splitter.restoreState(splitter)
             header = self.settings.value(f"{tab.entity}/header")
-            if isinstance(header, QByteArray):
-                tab.table.horizontalHeader().restoreState(header)
+            if isinstance(header, QByteArray) and tab.table.horizontalHeader().restoreState(header):
+                tab.keep_column_layout()
 
     def save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
@@ -175,9 +175,12 @@ class MainWindow(QMainWindow):
         import_button = box.addButton("Import a Synthea export…", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Start empty", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(import_button)
-        box.finished.connect(
-            lambda _result: box.clickedButton() is import_button and self.open_import_dialog()
-        )
+
+        def on_finished(_result: int) -> None:
+            if box.clickedButton() is import_button:
+                self.open_import_dialog()
+
+        box.finished.connect(on_finished)
         box.open()
         self.first_start_box = box
 

@@ -37,7 +37,6 @@ def open_window(qtbot) -> Iterator[Callable[[str], MainWindow]]:
     def open_on(url: str) -> MainWindow:
         services = open_services(url)
         window = build_window(services)
-        window.resize(1280, 800)
         window.show()
         for tab in window.record_tabs:
             qtbot.waitUntil(lambda tab=tab: not tab.model.is_loading)

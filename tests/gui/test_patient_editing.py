@@ -12,7 +12,9 @@ def select_patient(qtbot, window, family_name: str):
     row = tab.model.row_of(lambda p: p.family_name == family_name)
     assert row >= 0, family_name
     tab.table.selectRow(row)
-    qtbot.waitUntil(lambda: tab.form.record is not None and tab.form.record.family_name == family_name)
+    qtbot.waitUntil(
+        lambda: tab.form.record is not None and tab.form.record.family_name == family_name
+    )
     return tab.form
 
 
@@ -83,7 +85,9 @@ def test_registering_a_new_patient(open_window, imported_url, qtbot):
     assert [p.given_name for p in found] == ["Zoë"]
 
 
-def test_switching_rows_with_unsaved_edits_asks_first(open_window, imported_url, qtbot, monkeypatch):
+def test_switching_rows_with_unsaved_edits_asks_first(
+    open_window, imported_url, qtbot, monkeypatch
+):
     from PySide6.QtWidgets import QMessageBox
 
     window = open_window(imported_url)

@@ -12,7 +12,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from hospital_desktop import APP_NAME
 from hospital_desktop.core.db.engine import sqlite_path
+from hospital_desktop.core.domain.errors import DatabaseUnavailableError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[3] / "migrations"
 
@@ -40,9 +42,16 @@ def upgrade_database(engine: Engine) -> Path | None:
     costs the user their records. Returns the path of that copy, if one was made.
     """
     current = current_revision(engine)
-    head = head_revision(engine)
+    scripts = ScriptDirectory.from_config(alembic_config(engine))
+    head = scripts.get_current_head()
     if current == head:
         return None
+    if current is not None and current not in {rev.revision for rev in scripts.walk_revisions()}:
+        raise DatabaseUnavailableError(
+            f"The database has schema version {current}, which this version of "
+            f"{APP_NAME} does not know: it was probably made by a newer version. "
+            "Nothing was changed; use the newer version."
+        )
     backup = None
     path = sqlite_path(str(engine.url))
     if current is not None and path is not None and path.exists():

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from hospital_desktop.core.db.models import Appointment, Base, Doctor, Hospital, Patient, Payer
 from hospital_desktop.core.domain.values import (
@@ -41,7 +41,7 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def every_word_matches(text: str, *columns: ColumnElement[str]) -> ColumnElement[bool]:
+def every_word_matches(text: str, *columns: InstrumentedAttribute[str]) -> ColumnElement[bool]:
     """Each word of ``text`` is found, ignoring case, in at least one of ``columns``."""
     return and_(
         *(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 from hospital_desktop.core.db.models import Appointment
@@ -66,6 +66,8 @@ def validate_appointment(uow: UnitOfWork, draft: AppointmentDraft) -> dict[str, 
     if start is not None and end is not None:
         if start.tzinfo is None or end.tzinfo is None:
             raise ValueError("appointment times must be timezone-aware")
+        # Records hand back UTC whether just saved or read again later.
+        values["start_at"], values["end_at"] = start.astimezone(UTC), end.astimezone(UTC)
         if end <= start:
             check.fail("end_at", "The appointment must end after it starts.")
         elif end - start > LONGEST_STAY:

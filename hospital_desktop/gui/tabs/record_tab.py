@@ -111,6 +111,7 @@ class RecordTab(QWidget, Generic[RecordT]):
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
 
+        self._columns_sized = False
         self._selected_id: int | None = None
         self._select_after_load: int | None = None
         self._ignore_selection = False
@@ -132,6 +133,17 @@ class RecordTab(QWidget, Generic[RecordT]):
         cleared = {"hospital_id": None, "doctor_id": None, "patient_id": None}
         self.filter_chip.show_filter(text)
         self.model.set_query(**(cleared | filters))
+
+    def fit_columns(self) -> None:
+        """Size columns to what is loaded, within reason (long names are elided)."""
+        self.table.resizeColumnsToContents()
+        header = self.table.horizontalHeader()
+        for column in range(header.count()):
+            header.resizeSection(column, min(max(header.sectionSize(column), 80), 280))
+
+    def keep_column_layout(self) -> None:
+        """The user's saved column widths win over fitting them to the content."""
+        self._columns_sized = True
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -184,9 +196,14 @@ class RecordTab(QWidget, Generic[RecordT]):
 
     def _on_model_loaded(self) -> None:
         count = self.model.rowCount()
-        more = "" if self.model.all_loaded else "+ (scroll for more)"
         noun = self.plural if count != 1 else self.form.kind
-        self.count_label.setText(f"{count:,}{more} {noun}")
+        if self.model.all_loaded:
+            self.count_label.setText(f"{count:,} {noun}")
+        else:
+            self.count_label.setText(f"First {count:,} {self.plural} shown; scroll for more")
+        if not self._columns_sized and count:
+            self._columns_sized = True
+            self.fit_columns()
         wanted = self._select_after_load
         if wanted is None:
             return

@@ -146,9 +146,13 @@ class RecordForm(QWidget, Generic[RecordT]):
         button = QPushButton(text)
         button.setToolTip(tooltip)
         button.setFlat(False)
-        button.clicked.connect(lambda: self._record and self.navigate.emit(target, self._record))
+        button.clicked.connect(lambda: self._on_link_clicked(target))
         self._links.addWidget(button)
         return button
+
+    def _on_link_clicked(self, target: str) -> None:
+        if self._record is not None:
+            self.navigate.emit(target, self._record)
 
     def finish_links(self) -> None:
         self._links.addStretch(1)

@@ -60,6 +60,7 @@ class RecordPicker(QLineEdit):
     def set_choice(self, record_id: int | None, label: str = "") -> None:
         self._choice = (record_id, label) if record_id is not None else None
         self.setText(label if record_id is not None else "")
+        self.setCursorPosition(0)  # show the start of a long label, not its end
         self.choice_changed.emit(self.value())
 
     def suggestion_count(self) -> int:
