@@ -7,7 +7,6 @@ Options that apply to every command come before it:
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from collections.abc import Sequence
@@ -66,10 +65,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
     choice = choose_database(arguments.database)
     if arguments.command in (None, "gui"):
-        # The GUI is looked up by name, and only when asked for: the CLI and the core never
-        # depend on Qt (the import contract in pyproject.toml forbids a static import).
-        gui = importlib.import_module("hospital_desktop.gui.launch")
-        return int(gui.launch(choice))
+        # Imported here, not at the top: commands run without loading Qt at all.
+        from hospital_desktop.gui.launch import launch
+
+        return launch(choice)
     try:
         return _run_command(arguments, choice.url, choice.source)
     except DomainError as error:

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -70,9 +69,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("external_id", name=op.f("uq_doctors_external_id")),
     )
     with op.batch_alter_table("doctors", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_doctors_hospital_id"), ["hospital_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_doctors_hospital_id"), ["hospital_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_doctors_name"), ["name"], unique=False)
 
     op.create_table(
@@ -130,9 +127,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.CheckConstraint(
-            "end_at > start_at", name=op.f("ck_appointments_end_after_start")
-        ),
+        sa.CheckConstraint("end_at > start_at", name=op.f("ck_appointments_end_after_start")),
         sa.ForeignKeyConstraint(
             ["doctor_id"],
             ["doctors.id"],

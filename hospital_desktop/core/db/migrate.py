@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
+import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,6 +36,13 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def copy_sqlite_file(source: Path, target: Path) -> None:
+    """A consistent copy through SQLite's backup API: it includes what is still in the WAL
+    file and waits for another workstation's write to finish, where a file copy would not."""
+    with closing(sqlite3.connect(source)) as original, closing(sqlite3.connect(target)) as copy:
+        original.backup(copy)
+
+
 def upgrade_database(engine: Engine) -> Path | None:
     """Bring the schema to the newest revision.
 
@@ -58,6 +66,6 @@ def upgrade_database(engine: Engine) -> Path | None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         backup = path.with_name(f"{path.name}.before-{head}-{stamp}.bak")
         engine.dispose()
-        shutil.copy2(path, backup)
+        copy_sqlite_file(path, backup)
     command.upgrade(alembic_config(engine), "head")
     return backup

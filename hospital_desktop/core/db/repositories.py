@@ -6,6 +6,7 @@ thousandth page of a million patients costs what the first one does.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -37,6 +38,7 @@ def cents_to_money(cents: int | None) -> Decimal | None:
 
 def like_pattern(text: str) -> str:
     """A LIKE pattern matching ``text`` anywhere, with LIKE's wildcards taken literally."""
+    text = unicodedata.normalize("NFC", text)  # stored text is NFC (validation.clean_text)
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import TracebackType
 
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -25,6 +25,14 @@ from hospital_desktop.core.domain.errors import (
 UNAVAILABLE_MESSAGE = (
     "The database cannot be reached right now, so nothing was saved. "
     "Check the network or the database server and try again."
+)
+BUSY_MESSAGE = (
+    "The database is busy with another workstation's work, so nothing was saved. "
+    "Try again in a moment."
+)
+READ_ONLY_MESSAGE = (
+    "The database file cannot be written (it is read-only for this user), so nothing was "
+    "saved. Ask your administrator to check the file's permissions."
 )
 STALE_MESSAGE = (
     "Someone else changed this record while you were editing it. "
@@ -82,8 +90,16 @@ def translate_database_error(exc: BaseException) -> DomainError | None:
             "The database refused the change because it conflicts with existing records "
             "(for example, a duplicate number). Nothing was saved."
         )
-    if isinstance(exc, OperationalError | DBAPIError):
+    if isinstance(exc, OperationalError | InterfaceError):
+        detail = str(exc.orig or exc).lower()
+        if "locked" in detail or "busy" in detail:
+            return DatabaseUnavailableError(BUSY_MESSAGE)
+        if "readonly" in detail or "read-only" in detail:
+            return DatabaseUnavailableError(READ_ONLY_MESSAGE)
         return DatabaseUnavailableError(UNAVAILABLE_MESSAGE)
+    if isinstance(exc, DBAPIError):
+        first_line = (str(exc.orig or exc).strip().splitlines() or ["unknown error"])[0]
+        return DomainError(f"The database refused the work ({first_line}). Nothing was saved.")
     return None
 
 

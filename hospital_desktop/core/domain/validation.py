@@ -109,7 +109,11 @@ class FieldChecker:
         if amount >= Decimal("10000000000"):
             self.fail(field, f"{label} is too large.")
             return None
-        return int((amount * 100).quantize(Decimal(1)))
+        cents = amount * 100
+        if cents != cents.to_integral_value():
+            self.fail(field, f"{label} can have at most two decimals (cents).")
+            return None
+        return int(cents)
 
     def time_zone(self, field: str, label: str, value: str | None) -> str:
         text = self.text(field, label, value, max_length=64, required=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -52,6 +53,9 @@ SERVICE_LABELS = {
     "virtual": "Virtual",
     "wellness": "Wellness",
 }
+ISO_INSTANT = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?"
+)
 SEX_CODES = {"F": Sex.FEMALE, "M": Sex.MALE}
 
 Progress = Callable[[str, int, int], None]
@@ -110,6 +114,8 @@ class _Row:
     def instant(self, column: str) -> datetime:
         value = self.required(column)
         try:
+            if not ISO_INSTANT.fullmatch(value):
+                raise ValueError(value)
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             raise self.fail(f"{column} '{value}' is not a date and time") from None

@@ -117,6 +117,7 @@ class AppointmentService(Service):
         return record
 
     def list(self, query: ListQuery) -> Page[AppointmentRecord]:
-        """Newest first by default; filter by patient, doctor or hospital."""
+        """By start time unless the query sorts otherwise; filter by patient, doctor or
+        hospital."""
         with self._uow() as uow:
             return uow.appointments.list_page(query)
