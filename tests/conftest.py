@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from hospital_desktop.core.bootstrap import AppServices, open_services
 from hospital_desktop.core.db.engine import build_engine
 from hospital_desktop.core.db.migrate import upgrade_database
+from hospital_desktop.core.db.models import Base
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SYNTHEA_SAMPLE = REPO_ROOT.parent / "shared" / "data" / "synthea-sample"
@@ -28,7 +29,7 @@ POSTGRES_ADMIN_URLS = [
     "postgresql+psycopg://postgres@127.0.0.1:5432/test",
     "postgresql+psycopg://root@127.0.0.1:5432/test",
 ]
-TABLES = ["appointments", "patients", "payers", "doctors", "hospitals"]
+TABLES = [table.name for table in reversed(Base.metadata.sorted_tables)]
 
 
 @pytest.fixture(autouse=True)

@@ -11,14 +11,17 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from hospital_desktop.core.db.engine import build_engine, build_session_factory, describe
 from hospital_desktop.core.db.migrate import upgrade_database
 from hospital_desktop.core.db.repositories import database_summary
-from hospital_desktop.core.db.uow import UnitOfWork
+from hospital_desktop.core.db.uow import UnitOfWork, UnitOfWorkFactory
 from hospital_desktop.core.domain.errors import DatabaseUnavailableError, DomainError
 from hospital_desktop.core.domain.values import Summary
 from hospital_desktop.core.services.appointments import AppointmentService
+from hospital_desktop.core.services.booking import BookingService
 from hospital_desktop.core.services.changes import ChangeHub
 from hospital_desktop.core.services.doctors import DoctorService
 from hospital_desktop.core.services.hospitals import HospitalService
 from hospital_desktop.core.services.patients import PatientService
+from hospital_desktop.core.services.timetable import TimetableService
+from hospital_desktop.core.services.waitlist import WaitlistService
 
 
 @dataclass
@@ -30,10 +33,15 @@ class AppServices:
     doctors: DoctorService
     patients: PatientService
     appointments: AppointmentService
+    booking: BookingService
+    timetable: TimetableService
+    waitlist: WaitlistService
     backup_path: Path | None
 
-    def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(build_session_factory(self.engine))
+    uow_factory: UnitOfWorkFactory
+
+    def unit_of_work(self, *, serialized: bool = False) -> UnitOfWork:
+        return self.uow_factory(serialized=serialized)
 
     def summary(self) -> Summary:
         with self.unit_of_work() as uow:
@@ -81,17 +89,22 @@ def open_services(url: str, *, upgrade: bool = True) -> AppServices:
     session_factory = build_session_factory(engine)
     changes = ChangeHub()
 
-    def uow_factory() -> UnitOfWork:
-        return UnitOfWork(session_factory)
+    def uow_factory(*, serialized: bool = False) -> UnitOfWork:
+        return UnitOfWork(session_factory, serialized=serialized)
 
+    booking = BookingService(uow_factory, changes)
     return AppServices(
         url=url,
         engine=engine,
+        uow_factory=uow_factory,
         changes=changes,
         hospitals=HospitalService(uow_factory, changes),
         doctors=DoctorService(uow_factory, changes),
         patients=PatientService(uow_factory, changes),
         appointments=AppointmentService(uow_factory, changes),
+        booking=booking,
+        timetable=TimetableService(uow_factory, changes),
+        waitlist=WaitlistService(uow_factory, changes, booking),
         backup_path=backup,
     )
 

@@ -18,13 +18,14 @@ from hospital_desktop.core.bootstrap import AppServices, open_services
 from hospital_desktop.core.db import migrate
 from hospital_desktop.core.db.engine import build_engine
 from hospital_desktop.core.db.migrate import current_revision, head_revision, upgrade_database
+from hospital_desktop.core.db.models import Base
 from hospital_desktop.core.db.uow import UNAVAILABLE_MESSAGE
 from hospital_desktop.core.domain.errors import DatabaseUnavailableError
 from hospital_desktop.core.domain.values import HospitalDraft, ListQuery
 from hospital_desktop.core.importers.synthea import SyntheaImporter
 from tests.conftest import SYNTHEA_TRIMMED, _admin_postgres_url
 
-TABLES = {"hospitals", "doctors", "patients", "payers", "appointments", "alembic_version"}
+TABLES = {"alembic_version", *Base.metadata.tables}
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+SERIALIZED = "hospital_desktop_serialized"
+"""Execution option: on SQLite, begin with BEGIN IMMEDIATE so that writers queue up and a
+check made inside the transaction still holds when it commits."""
 
 
 def build_engine(url: str) -> Engine:
@@ -21,6 +24,7 @@ def build_engine(url: str) -> Engine:
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _configure_sqlite_connection)
+        event.listen(engine, "begin", _begin_sqlite_transaction)
         return engine
     return create_engine(parsed, pool_pre_ping=True)
 
@@ -33,6 +37,8 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     # SQLite's own lower() folds ASCII only, so a case-insensitive search (ILIKE becomes
     # lower(x) LIKE lower(y)) missed 'JERÓNIMO' for 'Jerónimo'; PostgreSQL folds them all.
     dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+    # SQLAlchemy emits BEGIN itself (below), so the driver must not begin on its own.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -41,6 +47,11 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
     finally:
         cursor.close()
+
+
+def _begin_sqlite_transaction(connection: Any) -> None:
+    serialized = connection.get_execution_options().get(SERIALIZED, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if serialized else "BEGIN")
 
 
 def build_session_factory(engine: Engine) -> sessionmaker[Session]:

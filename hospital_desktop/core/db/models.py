@@ -6,7 +6,7 @@ exactly by SQL aggregates.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
@@ -18,7 +18,9 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    Time,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -76,6 +78,8 @@ class Hospital(Base):
     postal_code: Mapped[str] = mapped_column(String(20), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
     time_zone: Mapped[str] = mapped_column(String(64))
+    min_notice_minutes: Mapped[int] = mapped_column(default=120, server_default="120")
+    horizon_days: Mapped[int] = mapped_column(default=90, server_default="90")
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(default=1)
 
@@ -158,6 +162,15 @@ class Appointment(Base):
     payer_id: Mapped[int | None] = mapped_column(ForeignKey("payers.id"))
     payer_coverage_cents: Mapped[int | None]
     notes: Mapped[str] = mapped_column(Text, default="")
+    # end_at plus the buffer that follows it: what the no-double-booking rule compares.
+    blocked_until: Mapped[datetime] = mapped_column(UTCDateTime())
+    booked_outside_timetable: Mapped[bool] = mapped_column(default=False, server_default="0")
+    override_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    cancel_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    rescheduled_from_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now, onupdate=utc_now)
@@ -170,9 +183,99 @@ class Appointment(Base):
 
     __table_args__ = (
         CheckConstraint("end_at > start_at", name="end_after_start"),
+        CheckConstraint("blocked_until >= end_at", name="blocked_after_end"),
+        Index("ix_appointments_doctor_blocked", "doctor_id", "blocked_until"),
         Index("ix_appointments_doctor_start", "doctor_id", "start_at"),
         Index("ix_appointments_patient_start", "patient_id", "start_at"),
         Index("ix_appointments_hospital_start", "hospital_id", "start_at"),
         Index("ix_appointments_start", "start_at", "id"),
     )
+    __mapper_args__ = {"version_id_col": version}
+
+
+class TimetableEntry(Base):
+    """A weekly entry: wall-clock times in the doctor's hospital's zone.
+
+    An end at or before the start runs past midnight into the next day.
+    """
+
+    __tablename__ = "timetable_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("doctors.id"), index=True)
+    weekday: Mapped[int]  # 0 = Monday
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+    slot_minutes: Mapped[int]
+    buffer_minutes: Mapped[int] = mapped_column(default=0)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+        CheckConstraint("slot_minutes > 0", name="slot_positive"),
+        CheckConstraint("buffer_minutes >= 0", name="buffer_not_negative"),
+    )
+    __mapper_args__ = {"version_id_col": version}
+
+
+class HospitalClosure(Base):
+    """A day the hospital is closed (a public holiday), as a local date."""
+
+    __tablename__ = "hospital_closures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hospital_id: Mapped[int] = mapped_column(ForeignKey("hospitals.id"))
+    day: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+    __table_args__ = (UniqueConstraint("hospital_id", "day"),)
+
+
+class DoctorAbsence(Base):
+    """Leave or a meeting: a wall-clock range in the hospital's zone (naive local times)."""
+
+    __tablename__ = "doctor_absences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("doctors.id"), index=True)
+    starts_local: Mapped[datetime] = mapped_column(DateTime)
+    ends_local: Mapped[datetime] = mapped_column(DateTime)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+    __table_args__ = (CheckConstraint("ends_local > starts_local", name="ends_after_start"),)
+
+
+class CancelledOccurrence(Base):
+    """One date on which a weekly entry does not run."""
+
+    __tablename__ = "cancelled_occurrences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("timetable_entries.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+    __table_args__ = (UniqueConstraint("entry_id", "day"),)
+
+
+class WaitlistEntry(Base):
+    """A patient waiting for a doctor, with the dates and hours that suit them."""
+
+    __tablename__ = "waitlist_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("doctors.id"), index=True)
+    earliest_day: Mapped[date | None] = mapped_column(Date)
+    latest_day: Mapped[date | None] = mapped_column(Date)
+    earliest_time: Mapped[time | None] = mapped_column(Time)
+    latest_time: Mapped[time | None] = mapped_column(Time)
+    notes: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(20), default="waiting")
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    version: Mapped[int] = mapped_column(default=1)
+
     __mapper_args__ = {"version_id_col": version}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -403,6 +404,27 @@ class AppointmentRepository(Repository[Appointment]):
             Appointment.id,
             _appointment_row_record,
         )
+
+    def in_range(
+        self,
+        doctor_id: int,
+        start: datetime,
+        end: datetime,
+        statuses: Iterable[AppointmentStatus],
+    ) -> list[AppointmentRecord]:
+        """A doctor's appointments meeting [start, end) in these statuses, by start."""
+        rows = self.session.execute(
+            self._joined()
+            .where(
+                Appointment.doctor_id == doctor_id,
+                Appointment.archived_at.is_(None),
+                Appointment.status.in_([status.value for status in statuses]),
+                Appointment.end_at > start,
+                Appointment.start_at < end,
+            )
+            .order_by(Appointment.start_at, Appointment.id)
+        )
+        return [_appointment_row_record(row) for row in rows]
 
     def record_by_id(self, appointment_id: int) -> AppointmentRecord | None:
         row = self.session.execute(self._joined().where(Appointment.id == appointment_id)).first()

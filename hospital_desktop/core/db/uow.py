@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import TracebackType
+from typing import Protocol
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from hospital_desktop.core.db.engine import SERIALIZED
 from hospital_desktop.core.db.repositories import (
     AppointmentRepository,
     DoctorRepository,
@@ -16,6 +17,7 @@ from hospital_desktop.core.db.repositories import (
     PatientRepository,
     PayerRepository,
 )
+from hospital_desktop.core.db.scheduling import SchedulingRepository
 from hospital_desktop.core.domain.errors import (
     DatabaseUnavailableError,
     DomainError,
@@ -48,11 +50,16 @@ class UnitOfWork:
 
     session: Session
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], *, serialized: bool = False) -> None:
         self._session_factory = session_factory
+        self._serialized = serialized
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
+        if self._serialized:
+            # One writer at a time on SQLite, from the first statement (BEGIN IMMEDIATE).
+            self.session.connection(execution_options={SERIALIZED: True})
+        self.scheduling = SchedulingRepository(self.session)
         self.hospitals = HospitalRepository(self.session)
         self.doctors = DoctorRepository(self.session)
         self.patients = PatientRepository(self.session)
@@ -85,6 +92,11 @@ def translate_database_error(exc: BaseException) -> DomainError | None:
     """The domain error for a driver failure, or None when it is not a database matter."""
     if isinstance(exc, StaleDataError):
         return StaleRecordError(STALE_MESSAGE)
+    if isinstance(exc, IntegrityError) and getattr(exc.orig, "sqlstate", None) == "23P01":
+        return DomainError(
+            "That time was just taken by another booking for this doctor. Nothing was saved; "
+            "choose another time."
+        )
     if isinstance(exc, IntegrityError):
         return DomainError(
             "The database refused the change because it conflicts with existing records "
@@ -103,4 +115,7 @@ def translate_database_error(exc: BaseException) -> DomainError | None:
     return None
 
 
-UnitOfWorkFactory = Callable[[], UnitOfWork]
+class UnitOfWorkFactory(Protocol):
+    """Makes a unit of work; ``serialized=True`` for writes that must re-check inside."""
+
+    def __call__(self, *, serialized: bool = False) -> UnitOfWork: ...

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -262,3 +262,103 @@ class ListQuery:
 class Page(Generic[RecordT]):
     items: list[RecordT] = field(default_factory=list)
     next_cursor: tuple[Any, ...] | None = None
+
+
+# --- timetables, exceptions, waitlist -----------------------------------------------------
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True, slots=True)
+class TimetableEntryRecord:
+    id: int
+    doctor_id: int
+    weekday: int
+    start_time: time
+    end_time: time
+    slot_minutes: int
+    buffer_minutes: int
+    valid_from: date | None
+    valid_until: date | None
+    version: int
+
+    @property
+    def describe(self) -> str:
+        span = f"{self.start_time:%H:%M}–{self.end_time:%H:%M}"
+        if self.end_time <= self.start_time:
+            span += " (next day)"
+        return f"{WEEKDAYS[self.weekday]} {span}, {self.slot_minutes}-minute slots"
+
+
+@dataclass(slots=True)
+class TimetableEntryDraft:
+    weekday: int | None
+    start_time: time | str | None
+    end_time: time | str | None
+    slot_minutes: int | str | None
+    buffer_minutes: int | str | None = 0
+    valid_from: date | str | None = None
+    valid_until: date | str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClosureRecord:
+    id: int
+    hospital_id: int
+    day: date
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class AbsenceRecord:
+    id: int
+    doctor_id: int
+    starts_local: datetime
+    ends_local: datetime
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CancelledOccurrenceRecord:
+    id: int
+    entry_id: int
+    day: date
+    reason: str
+
+
+class WaitlistStatus(enum.StrEnum):
+    WAITING = "waiting"
+    BOOKED = "booked"
+    REMOVED = "removed"
+
+
+@dataclass(frozen=True, slots=True)
+class WaitlistRecord:
+    id: int
+    patient_id: int
+    patient_name: str
+    doctor_id: int
+    earliest_day: date | None
+    latest_day: date | None
+    earliest_time: time | None
+    latest_time: time | None
+    notes: str
+    status: WaitlistStatus
+    appointment_id: int | None
+    created_at: datetime
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class BookingRequest:
+    """A booking as the front desk asks for it; ``override_reason`` books outside the
+    timetable (a walk-in, an urgent case) and is recorded with the appointment."""
+
+    patient_id: int
+    doctor_id: int
+    start_at: datetime
+    end_at: datetime | None = None  # None: the slot's own length
+    service: str = ""
+    reason: str = ""
+    notes: str = ""
+    override_reason: str = ""

@@ -53,9 +53,7 @@ SERVICE_LABELS = {
     "virtual": "Virtual",
     "wellness": "Wellness",
 }
-ISO_INSTANT = re.compile(
-    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?"
-)
+ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
 SEX_CODES = {"F": Sex.FEMALE, "M": Sex.MALE}
 
 Progress = Callable[[str, int, int], None]
@@ -472,6 +470,7 @@ class SyntheaImporter:
                 "notes": "",
                 "created_at": now,
                 "updated_at": now,
+                "blocked_until": end,
                 "version": 1,
             }
 

@@ -202,7 +202,7 @@ class DoctorCalendar:
         return self._judge(
             start,
             end,
-            self._stretch_holding(start, end),
+            self.stretch_holding(start, end),
             now,
             outside_timetable_allowed=outside_timetable_allowed,
             ignore_appointment=ignore_appointment,
@@ -262,7 +262,7 @@ class DoctorCalendar:
                 )
         return Verdict(None, buffer_minutes=buffer)
 
-    def _stretch_holding(self, start: datetime, end: datetime) -> Stretch | None:
+    def stretch_holding(self, start: datetime, end: datetime) -> Stretch | None:
         for stretch in self.stretches(start - timedelta(days=1), end + timedelta(days=1)):
             if stretch.start <= start and end <= stretch.end:
                 return stretch

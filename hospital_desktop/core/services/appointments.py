@@ -7,7 +7,8 @@ from typing import Any
 
 from hospital_desktop.core.db.models import Appointment
 from hospital_desktop.core.db.uow import UnitOfWork
-from hospital_desktop.core.domain.clock import utc_now
+from hospital_desktop.core.domain.clock import format_local, utc_now
+from hospital_desktop.core.domain.errors import ValidationError
 from hospital_desktop.core.domain.validation import FieldChecker
 from hospital_desktop.core.domain.values import (
     AppointmentDraft,
@@ -16,6 +17,7 @@ from hospital_desktop.core.domain.values import (
     ListQuery,
     Page,
 )
+from hospital_desktop.core.scheduling.availability import Refusal
 from hospital_desktop.core.services.base import Service, archive_time, check_version, require
 from hospital_desktop.core.services.changes import Change, Entity
 
@@ -79,10 +81,39 @@ def validate_appointment(uow: UnitOfWork, draft: AppointmentDraft) -> dict[str, 
     return values
 
 
+def place(uow: UnitOfWork, values: dict[str, Any], ignore_id: int | None) -> None:
+    """Set what the appointment blocks, refusing one that would double-book the doctor.
+
+    Recorded appointments may lie outside the timetable (history, walk-ins), but an active
+    one may never overlap another active one of the same doctor.
+    """
+    start, end = values["start_at"], values["end_at"]
+    values["blocked_until"] = end
+    if not AppointmentStatus(values["status"]).is_active:
+        return
+    doctor = uow.scheduling.lock_doctor(values["doctor_id"])
+    assert doctor is not None  # validated above
+    calendar = uow.scheduling.calendar(doctor, doctor.hospital, start, end)
+    verdict = calendar.check(
+        start, end, utc_now(), outside_timetable_allowed=True, ignore_appointment=ignore_id
+    )
+    if verdict.refusal is Refusal.OVERLAPS and verdict.conflict is not None:
+        zone = doctor.hospital.time_zone
+        taken = f"{format_local(verdict.conflict.start, zone)}–" + format_local(
+            verdict.conflict.end, zone, with_date=False
+        )
+        raise ValidationError(
+            {"start_at": f"The doctor already has an active appointment at {taken}."}
+        )
+    values["blocked_until"] = end + timedelta(minutes=verdict.buffer_minutes)
+
+
 class AppointmentService(Service):
     def create(self, draft: AppointmentDraft) -> AppointmentRecord:
-        with self._uow() as uow:
-            appointment = uow.appointments.add(Appointment(**validate_appointment(uow, draft)))
+        with self._uow(serialized=True) as uow:
+            values = validate_appointment(uow, draft)
+            place(uow, values, None)
+            appointment = uow.appointments.add(Appointment(**values))
             uow.commit()
             record = require(uow.appointments.record_by_id(appointment.id), KIND, appointment.id)
         self._changes.publish(Change.of(Entity.APPOINTMENT, record.id))
@@ -96,10 +127,12 @@ class AppointmentService(Service):
     def update(
         self, appointment_id: int, draft: AppointmentDraft, expected_version: int | None = None
     ) -> AppointmentRecord:
-        with self._uow() as uow:
+        with self._uow(serialized=True) as uow:
             appointment = require(uow.appointments.get(appointment_id), KIND, appointment_id)
             check_version(appointment, KIND, expected_version)
-            for name, value in validate_appointment(uow, draft).items():
+            values = validate_appointment(uow, draft)
+            place(uow, values, appointment_id)
+            for name, value in values.items():
                 setattr(appointment, name, value)
             uow.commit()
             record = require(uow.appointments.record_by_id(appointment_id), KIND, appointment_id)
@@ -108,8 +141,16 @@ class AppointmentService(Service):
 
     def set_archived(self, appointment_id: int, archived: bool = True) -> AppointmentRecord:
         """Hide a record entered by mistake from the lists; it stays in the database."""
-        with self._uow() as uow:
+        with self._uow(serialized=True) as uow:
             appointment = require(uow.appointments.get(appointment_id), KIND, appointment_id)
+            if not archived and appointment.archived_at is not None:
+                values = {
+                    "start_at": appointment.start_at,
+                    "end_at": appointment.end_at,
+                    "status": appointment.status,
+                    "doctor_id": appointment.doctor_id,
+                }
+                place(uow, values, appointment_id)  # restoring must not double-book
             appointment.archived_at = archive_time(archived, utc_now())
             uow.commit()
             record = require(uow.appointments.record_by_id(appointment_id), KIND, appointment_id)

@@ -20,8 +20,8 @@ class Service:
         self._uow_factory = uow_factory
         self._changes = changes
 
-    def _uow(self) -> UnitOfWork:
-        return self._uow_factory()
+    def _uow(self, *, serialized: bool = False) -> UnitOfWork:
+        return self._uow_factory(serialized=serialized)
 
 
 def require(entity: Any, kind: str, record_id: int) -> Any:

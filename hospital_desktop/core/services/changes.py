@@ -18,6 +18,8 @@ class Entity(enum.StrEnum):
     PATIENT = "patient"
     APPOINTMENT = "appointment"
     PAYER = "payer"
+    TIMETABLE = "timetable"  # entries and exceptions; ids are doctors' where known
+    WAITLIST = "waitlist"
 
 
 @dataclass(frozen=True, slots=True)

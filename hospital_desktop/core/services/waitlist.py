@@ -1,0 +1,136 @@
+"""The waitlist: patients waiting for a doctor, offered a slot in one step when one frees."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from hospital_desktop.core.db.models import WaitlistEntry
+from hospital_desktop.core.db.scheduling import waitlist_record
+from hospital_desktop.core.domain.errors import DomainError
+from hospital_desktop.core.domain.validation import FieldChecker
+from hospital_desktop.core.domain.values import (
+    AppointmentRecord,
+    BookingRequest,
+    WaitlistRecord,
+    WaitlistStatus,
+)
+from hospital_desktop.core.scheduling.availability import Slot
+from hospital_desktop.core.services.base import Service, check_version, require
+from hospital_desktop.core.services.booking import BookingService
+from hospital_desktop.core.services.changes import Change, Entity
+from hospital_desktop.core.services.timetable import parse_wall_time
+
+
+def suits(entry: WaitlistRecord, start: datetime, time_zone: str) -> bool:
+    """Does a slot starting at ``start`` fall in the dates and hours the patient gave?"""
+    local = start.astimezone(ZoneInfo(time_zone))
+    if entry.earliest_day and local.date() < entry.earliest_day:
+        return False
+    if entry.latest_day and local.date() > entry.latest_day:
+        return False
+    if entry.earliest_time and local.time() < entry.earliest_time:
+        return False
+    return not (entry.latest_time and local.time() >= entry.latest_time)
+
+
+class WaitlistService(Service):
+    def __init__(self, uow_factory, changes, booking: BookingService) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(uow_factory, changes)
+        self._booking = booking
+
+    def add(
+        self,
+        patient_id: int,
+        doctor_id: int,
+        *,
+        earliest_day: date | str | None = None,
+        latest_day: date | str | None = None,
+        earliest_time: time | str | None = None,
+        latest_time: time | str | None = None,
+        notes: str = "",
+    ) -> WaitlistRecord:
+        check = FieldChecker()
+        first = check.date("earliest_day", "From", earliest_day)
+        last = check.date("latest_day", "Until", latest_day)
+        early = (
+            parse_wall_time(check, "earliest_time", "From time", earliest_time)
+            if earliest_time
+            else None
+        )
+        late = (
+            parse_wall_time(check, "latest_time", "Until time", latest_time)
+            if latest_time
+            else None
+        )
+        text = check.text("notes", "Notes", notes, max_length=300)
+        if first and last and last < first:
+            check.fail("latest_day", "'Until' cannot be before 'from'.")
+        if early and late and late <= early:
+            check.fail("latest_time", "The 'until' time must be after the 'from' time.")
+        check.done()
+        with self._uow() as uow:
+            patient = require(uow.patients.get(patient_id), "patient", patient_id)
+            require(uow.doctors.get(doctor_id), "doctor", doctor_id)
+            entry = WaitlistEntry(
+                patient_id=patient_id,
+                doctor_id=doctor_id,
+                earliest_day=first,
+                latest_day=last,
+                earliest_time=early,
+                latest_time=late,
+                notes=text,
+                status=WaitlistStatus.WAITING.value,
+            )
+            uow.session.add(entry)
+            uow.commit()
+            record = waitlist_record(entry, f"{patient.given_name} {patient.family_name}")
+        self._changes.publish(Change.of(Entity.WAITLIST, doctor_id))
+        return record
+
+    def waiting(self, doctor_id: int) -> list[WaitlistRecord]:
+        with self._uow() as uow:
+            return uow.scheduling.waiting_for(doctor_id)
+
+    def candidates(self, doctor_id: int, slot: Slot) -> list[WaitlistRecord]:
+        """Who is waiting for this doctor and would take this slot, longest waiting first."""
+        with self._uow() as uow:
+            doctor = require(uow.doctors.get(doctor_id), "doctor", doctor_id)
+            zone = doctor.hospital.time_zone
+            return [e for e in uow.scheduling.waiting_for(doctor_id) if suits(e, slot.start, zone)]
+
+    def offer(
+        self, entry_id: int, slot: Slot, expected_version: int | None = None
+    ) -> AppointmentRecord:
+        """Book the waiting patient into ``slot`` and take them off the list."""
+        with self._uow() as uow:
+            entry = require(uow.scheduling.waitlist_entry(entry_id), "waitlist entry", entry_id)
+            check_version(entry, "waitlist entry", expected_version)
+            if entry.status != WaitlistStatus.WAITING.value:
+                raise DomainError("This patient is no longer waiting.")
+            patient_id, doctor_id, notes = entry.patient_id, entry.doctor_id, entry.notes
+        appointment = self._booking.book(
+            BookingRequest(
+                patient_id=patient_id,
+                doctor_id=doctor_id,
+                start_at=slot.start,
+                end_at=slot.end,
+                reason=notes,
+                notes="Booked from the waitlist",
+            )
+        )
+        with self._uow() as uow:
+            entry = require(uow.scheduling.waitlist_entry(entry_id), "waitlist entry", entry_id)
+            entry.status = WaitlistStatus.BOOKED.value
+            entry.appointment_id = appointment.id
+            uow.commit()
+        self._changes.publish(Change.of(Entity.WAITLIST, doctor_id))
+        return appointment
+
+    def remove(self, entry_id: int) -> None:
+        with self._uow() as uow:
+            entry = require(uow.scheduling.waitlist_entry(entry_id), "waitlist entry", entry_id)
+            entry.status = WaitlistStatus.REMOVED.value
+            doctor_id = entry.doctor_id
+            uow.commit()
+        self._changes.publish(Change.of(Entity.WAITLIST, doctor_id))
