@@ -148,38 +148,48 @@ class DoctorCalendar:
 
     # --- time the timetable offers -------------------------------------------------------
 
+    def __post_init__(self) -> None:
+        # Per-instance memo of each local day's stretches: the slot list and the check ask
+        # for the same days many times. The calendar itself never changes.
+        object.__setattr__(self, "_days", {})
+        absent = [p for a in self.absences for p in utc_intervals(a.start, a.end, self.time_zone)]
+        object.__setattr__(self, "_absent", merge(absent))
+
     def stretches(self, start: datetime, end: datetime) -> list[Stretch]:
         """Timetabled stretches meeting [start, end), less closures and absences."""
-        absent = merge(
-            [
-                piece
-                for a in self.absences
-                for piece in utc_intervals(a.start, a.end, self.time_zone)
-            ]
-        )
+        found = [
+            stretch
+            for day in _local_days_around(start, end, self.time_zone)
+            for stretch in self._stretches_of(day)
+            if stretch.end > start and stretch.start < end
+        ]
+        return sorted(found, key=lambda s: (s.start, s.rule_id))
+
+    def _stretches_of(self, day: date) -> list[Stretch]:
+        """The stretches of the entries that run on local date ``day``."""
+        memo: dict[date, list[Stretch]] = self._days  # type: ignore[attr-defined]
+        if day in memo:
+            return memo[day]
         found: list[Stretch] = []
-        for day in _local_days_around(start, end, self.time_zone):
-            if day in self.closed_days:
-                continue
+        if day not in self.closed_days:
             for rule in self.rules:
                 if not rule.applies_on(day) or (rule.id, day) in self.cancelled_occurrences:
                     continue
                 local_start, local_end = rule.local_range(day)
-                for piece_start, piece_end in subtract(
-                    utc_intervals(local_start, local_end, self.time_zone), absent
-                ):
-                    if piece_end > start and piece_start < end:
-                        found.append(
-                            Stretch(
-                                rule.id,
-                                day,
-                                piece_start,
-                                piece_end,
-                                rule.slot_minutes,
-                                rule.buffer_minutes,
-                            )
+                pieces = utc_intervals(local_start, local_end, self.time_zone)
+                for piece_start, piece_end in subtract(pieces, self._absent):  # type: ignore[attr-defined]
+                    found.append(
+                        Stretch(
+                            rule.id,
+                            day,
+                            piece_start,
+                            piece_end,
+                            rule.slot_minutes,
+                            rule.buffer_minutes,
                         )
-        return sorted(found, key=lambda s: (s.start, s.rule_id))
+                    )
+        memo[day] = found
+        return found
 
     # --- the one check -------------------------------------------------------------------
 
@@ -263,10 +273,13 @@ class DoctorCalendar:
         return Verdict(None, buffer_minutes=buffer)
 
     def stretch_holding(self, start: datetime, end: datetime) -> Stretch | None:
-        for stretch in self.stretches(start - timedelta(days=1), end + timedelta(days=1)):
-            if stretch.start <= start and end <= stretch.end:
-                return stretch
-        return None
+        """The stretch in which [start, end) begins, if the timetable covers all of it
+        (touching entries count as one run of open time)."""
+        nearby = self.stretches(start - timedelta(days=1), end + timedelta(days=1))
+        covered = merge([(s.start, s.end) for s in nearby])
+        if not any(first <= start and end <= last for first, last in covered):
+            return None
+        return next((s for s in nearby if s.start <= start < s.end), None)
 
 
 def _tile(stretch: Stretch, start: datetime, end: datetime) -> Iterator[Slot]:
