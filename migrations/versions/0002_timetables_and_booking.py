@@ -164,6 +164,25 @@ def upgrade() -> None:
             sa.Column("horizon_days", sa.Integer(), server_default="90", nullable=False)
         )
 
+    # Appointments recorded so far had no buffer: they block until they end.
+    op.execute("UPDATE appointments SET blocked_until = end_at")
+    with op.batch_alter_table("appointments", schema=None) as batch_op:
+        batch_op.alter_column("blocked_until", existing_type=sa.DateTime(), nullable=False)
+        batch_op.create_check_constraint(
+            op.f("ck_appointments_blocked_after_end"), "blocked_until >= end_at"
+        )
+
+    if op.get_bind().dialect.name == "postgresql":
+        # The database itself refuses two active appointments of one doctor that overlap,
+        # buffers included. SQLite has no such constraint: the booking service writes there
+        # in a serialized transaction (BEGIN IMMEDIATE) that re-checks inside it.
+        op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
+        op.execute(
+            "ALTER TABLE appointments ADD CONSTRAINT ex_appointments_no_double_booking "
+            "EXCLUDE USING gist (doctor_id WITH =, tsrange(start_at, blocked_until) WITH &&) "
+            "WHERE (status IN ('booked', 'arrived', 'checked-in') AND archived_at IS NULL)"
+        )
+
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
