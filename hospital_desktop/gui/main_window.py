@@ -21,6 +21,7 @@ from hospital_desktop.gui.tabs.doctors import make_doctors_tab
 from hospital_desktop.gui.tabs.hospitals import make_hospitals_tab
 from hospital_desktop.gui.tabs.patients import make_patients_tab
 from hospital_desktop.gui.tabs.record_tab import RecordTab
+from hospital_desktop.gui.tabs.timetable import TimetableTab
 from hospital_desktop.gui.tasks import TaskRunner
 
 
@@ -52,6 +53,8 @@ class MainWindow(QMainWindow):
             self.record_tabs, ("&Hospitals", "&Doctors", "&Patients", "&Appointments"), strict=True
         ):
             self.tabs.addTab(tab, title)
+        self.timetable_tab = TimetableTab(services, tasks)
+        self.tabs.addTab(self.timetable_tab, "&Timetable")
         self.setCentralWidget(self.tabs)
 
         self._build_menus()
@@ -84,6 +87,12 @@ class MainWindow(QMainWindow):
                 f"Ctrl+{number}",
                 lambda checked=False, t=tab: self.tabs.setCurrentWidget(t),
             )
+        self._action(
+            view_menu,
+            "Timetable",
+            f"Ctrl+{len(self.record_tabs) + 1}",
+            lambda checked=False: self.tabs.setCurrentWidget(self.timetable_tab),
+        )
         view_menu.addSeparator()
         self._action(view_menu, "&Refresh", QKeySequence.StandardKey.Refresh, self._on_refresh)
 
@@ -110,7 +119,8 @@ class MainWindow(QMainWindow):
         self.tasks.busy_changed.connect(self._on_busy_changed)
         for tab in self.record_tabs:
             tab.navigate.connect(self._on_navigate)
-            tab.status_message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+            tab.status_message.connect(self._on_status_message)
+        self.timetable_tab.status_message.connect(self._on_status_message)
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
     # --- settings ------------------------------------------------------------------------
@@ -126,6 +136,9 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         index = int(self.settings.value("window/tab", 0) or 0)
         self.tabs.setCurrentIndex(min(max(index, 0), self.tabs.count() - 1))
+        timetable_splitter = self.settings.value("timetable/splitter")
+        if isinstance(timetable_splitter, QByteArray):
+            self.timetable_tab.splitter.restoreState(timetable_splitter)
         for tab in self.record_tabs:
             splitter = self.settings.value(f"{tab.entity}/splitter")
             if isinstance(splitter, QByteArray):
@@ -138,6 +151,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("window/tab", self.tabs.currentIndex())
+        self.settings.setValue("timetable/splitter", self.timetable_tab.splitter.saveState())
         for tab in self.record_tabs:
             self.settings.setValue(f"{tab.entity}/splitter", tab.splitter.saveState())
             self.settings.setValue(f"{tab.entity}/header", tab.table.horizontalHeader().saveState())
@@ -145,8 +159,9 @@ class MainWindow(QMainWindow):
 
     # --- actions -------------------------------------------------------------------------
 
-    def current_tab(self) -> RecordTab[Any]:
-        return self.record_tabs[self.tabs.currentIndex()]
+    def current_tab(self) -> RecordTab[Any] | None:
+        current = self.tabs.currentWidget()
+        return current if isinstance(current, RecordTab) else None
 
     def open_import_dialog(self) -> ImportDialog:
         dialog = ImportDialog(self.services, self.tasks, self)
@@ -189,8 +204,16 @@ class MainWindow(QMainWindow):
     def _on_change(self, change: Change) -> None:
         for tab in self.record_tabs:
             tab.on_change(change)
+        self.timetable_tab.on_change(change)
+
+    def _on_status_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
 
     def _on_navigate(self, target: str, record: object) -> None:
+        if target == "timetable" and isinstance(record, DoctorRecord):
+            self.timetable_tab.show_doctor(record)
+            self.tabs.setCurrentWidget(self.timetable_tab)
+            return
         tabs = {
             "doctors": self.doctors_tab,
             "patients": self.patients_tab,
@@ -206,13 +229,23 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(tab)
 
     def _on_new(self) -> None:
-        self.current_tab().start_new()
+        tab = self.current_tab()
+        if tab is not None:
+            tab.start_new()
 
     def _on_find(self) -> None:
-        self.current_tab().focus_search()
+        tab = self.current_tab()
+        if tab is not None:
+            tab.focus_search()
+        else:
+            self.timetable_tab.doctor_picker.setFocus()
 
     def _on_refresh(self) -> None:
-        self.current_tab().refresh()
+        tab = self.current_tab()
+        if tab is not None:
+            tab.refresh()
+        else:
+            self.timetable_tab.reload()
 
     def _on_tab_changed(self, _index: int) -> None:
         self.statusBar().clearMessage()

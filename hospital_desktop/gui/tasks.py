@@ -50,6 +50,8 @@ class TaskRunner(QObject):
         failed = on_error or self._on_unhandled_error
 
         def finished(done: Future[T]) -> None:  # on the worker thread
+            if done.cancelled():  # dropped by shutdown(): nobody is waiting any more
+                return
             error = done.exception()
             if error is not None:
                 self._delivered.emit(failed, error)

@@ -152,7 +152,14 @@ class DoctorCalendar:
         # Per-instance memo of each local day's stretches: the slot list and the check ask
         # for the same days many times. The calendar itself never changes.
         object.__setattr__(self, "_days", {})
-        absent = [p for a in self.absences for p in utc_intervals(a.start, a.end, self.time_zone)]
+        # Away time: absences, and every instant of a closed local day (which also cuts the
+        # part of the previous night's entry that runs past midnight into it).
+        away = [(a.start, a.end) for a in self.absences]
+        away += [
+            (datetime.combine(d, time()), datetime.combine(d, time()) + timedelta(days=1))
+            for d in self.closed_days
+        ]
+        absent = [p for s, e in away for p in utc_intervals(s, e, self.time_zone)]
         object.__setattr__(self, "_absent", merge(absent))
 
     def stretches(self, start: datetime, end: datetime) -> list[Stretch]:

@@ -167,7 +167,9 @@ def build_week(
                     )
         for slot in calendar.free_slots(start, end, now):
             items.append(
-                WeekItem(ItemKind.FREE_SLOT, slot.start, slot.end, title="Free", slot=slot)
+                WeekItem(
+                    ItemKind.FREE_SLOT, slot.start, min(slot.end, end), title="Free", slot=slot
+                )
             )
         for appointment in appointments:
             if appointment.end > start and appointment.start < end:

@@ -40,6 +40,7 @@ class DoctorForm(RecordForm[DoctorRecord]):
         self.fee = self.add_text("consultation_fee", "Consultation fee", "e.g. 120.00")
         self.active = QCheckBox("Takes appointments")
         self.add_field("active", "Active", self.active)
+        self.add_link("Timetable", "timetable", "Show this doctor's week and book")
         self.add_link("Patients", "patients", "Show the patients this doctor has seen")
         self.add_link("Appointments", "appointments", "Show this doctor's appointments")
         self.finish_links()
