@@ -10,10 +10,11 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from hospital_desktop.core.bootstrap import AppServices, open_services
@@ -77,29 +78,39 @@ def _admin_postgres_url() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test run, migrated once, dropped at the end."""
+@contextmanager
+def throwaway_postgres_database(prefix: str) -> Iterator[tuple[Engine, str, str]]:
+    """A new, empty PostgreSQL database (admin engine, name, URL), dropped afterwards.
+
+    Skips with the reason when no server answers, except under CI=true, where it fails.
+    """
     admin_url = _admin_postgres_url()
     if admin_url is None:
         message = "PostgreSQL is not running on 127.0.0.1:5432"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"{message}; CI needs it (.ci/run starts it).")
         pytest.skip(f"{message}; start it to run the PostgreSQL tests.")
-    name = f"hospital_desktop_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    engine = build_engine(url)
-    upgrade_database(engine)
-    engine.dispose()
     try:
-        yield url
+        yield admin, name, url
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test run, migrated once, dropped at the end."""
+    with throwaway_postgres_database("hospital_desktop_test") as (_admin, _name, url):
+        engine = build_engine(url)
+        upgrade_database(engine)
+        engine.dispose()
+        yield url
 
 
 @pytest.fixture

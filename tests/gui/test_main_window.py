@@ -95,12 +95,12 @@ def test_times_show_in_the_hospital_zone_with_its_name(open_window, imported_url
 
 def test_window_size_and_tab_are_remembered(open_window, imported_url, qtbot):
     window = open_window(imported_url)
-    window.resize(777, 555)
+    window.resize(790, 590)  # inside the offscreen screen (800 x 600)
     window.tabs.setCurrentIndex(2)
     window.close()
     again = open_window(imported_url)
     assert again.tabs.currentIndex() == 2
-    assert (again.width(), again.height()) == (777, 555)
+    assert (again.width(), again.height()) == (790, 590)
 
 
 def test_an_empty_database_offers_an_import(open_window, sqlite_url, qtbot):

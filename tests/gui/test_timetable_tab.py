@@ -80,7 +80,7 @@ def reload_and_wait(qtbot, tab):
 
 
 def test_book_through_the_calendar_and_dialog(clinic, qtbot, monkeypatch):
-    window, tab, doctor, patients = clinic
+    _window, tab, doctor, patients = clinic
     slot_item = free_items(tab)[2]
     asked: list[BookingContext] = []
 
@@ -132,7 +132,7 @@ def test_reschedule_by_choosing_a_new_free_slot(clinic, qtbot):
     qtbot.waitUntil(lambda: len(appointment_items(tab)) == 1, timeout=10000)
     item = appointment_items(tab)[0]
     tab.run_action("reschedule", item)
-    assert tab.moving is not None and tab.mode_label.isVisible() is False or tab.mode_label.text()
+    assert (tab.moving is not None and tab.mode_label.isVisible() is False) or tab.mode_label.text()
     target = next(i for i in free_items(tab) if i.slot.start > slots[3].slot.start)
     tab.view.slot_activated.emit(target)
     qtbot.waitUntil(

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from hospital_desktop.core.bootstrap import AppServices, open_services
@@ -23,7 +21,7 @@ from hospital_desktop.core.db.uow import UNAVAILABLE_MESSAGE
 from hospital_desktop.core.domain.errors import DatabaseUnavailableError
 from hospital_desktop.core.domain.values import HospitalDraft, ListQuery
 from hospital_desktop.core.importers.synthea import SyntheaImporter
-from tests.conftest import SYNTHEA_TRIMMED, _admin_postgres_url
+from tests.conftest import SYNTHEA_TRIMMED, throwaway_postgres_database
 
 TABLES = {"alembic_version", *Base.metadata.tables}
 
@@ -59,23 +57,8 @@ def test_opening_a_file_that_is_not_a_database(tmp_path: Path) -> None:
 @pytest.fixture
 def own_postgres() -> Iterator[tuple[Engine, str, str]]:
     """A database of this test's own (it gets dropped): admin engine, its name and URL."""
-    admin_url = _admin_postgres_url()
-    if admin_url is None:
-        message = "PostgreSQL is not running on 127.0.0.1:5432"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{message}; CI needs it (.ci/run starts it).")
-        pytest.skip(f"{message}; start it to run the PostgreSQL tests.")
-    name = f"hospital_desktop_gone_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        yield admin, name, url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_postgres_database("hospital_desktop_gone") as created:
+        yield created
 
 
 def _terminate_connections(admin: Engine, name: str) -> int:

@@ -112,7 +112,8 @@ def hour_marks(day_start: datetime, day_end: datetime, time_zone: str) -> tuple[
     their lines on their own whole hours.
     """
     zone = ZoneInfo(time_zone)
-    changes = bool(transitions(zone, day_start, day_end))
+    # From a minute before midnight: a change exactly at the day's start counts too.
+    changes = bool(transitions(zone, day_start - timedelta(minutes=1), day_end))
     marks: list[HourMark] = []
     seen: set[str] = set()
     moment = day_start
