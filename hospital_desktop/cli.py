@@ -62,7 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    arguments = build_parser().parse_args(argv)
+    parser = build_parser()
+    arguments = parser.parse_args(argv)
+    if arguments.database is not None and not arguments.database.strip():
+        parser.error("--database needs a database address (URL); it was given empty")
     choice = choose_database(arguments.database)
     if arguments.command in (None, "gui"):
         # Imported here, not at the top: commands run without loading Qt at all.

@@ -71,7 +71,8 @@ def build_window(services: AppServices) -> MainWindow:
 def offer_import_when_empty(window: MainWindow) -> None:
     def check(summary: Summary) -> None:
         empty = not (summary.hospitals or summary.doctors or summary.patients)
-        if empty:
+        declined = str(window.settings.value("welcome/declined", "false")).lower() == "true"
+        if empty and not declined:
             window.offer_first_import()
 
     window.tasks.run(window.services.summary, check)

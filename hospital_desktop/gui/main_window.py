@@ -194,6 +194,8 @@ class MainWindow(QMainWindow):
         def on_finished(_result: int) -> None:
             if box.clickedButton() is import_button:
                 self.open_import_dialog()
+            else:  # "Start empty" is an answer: do not ask on every start
+                self.settings.setValue("welcome/declined", True)
 
         box.finished.connect(on_finished)
         box.open()

@@ -27,6 +27,28 @@ QT_GUI_LIBRARIES = {
 }
 
 
+def reach_display(display: str, find_library: Callable[[str], str | None]) -> bool:
+    """Whether the X server named by ``display`` accepts a connection (through libxcb, which
+    Qt's xcb plugin uses too). Unknown (no libxcb) counts as reachable: Qt will say."""
+    name = find_library("xcb")
+    if not name:
+        return True
+    try:
+        xcb = ctypes.CDLL(name)
+    except OSError:
+        return True
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    connection = xcb.xcb_connect(display.encode(), None)
+    try:
+        return bool(connection) and xcb.xcb_connection_has_error(connection) == 0
+    finally:
+        if connection:
+            xcb.xcb_disconnect(connection)
+
+
 def display_problem(
     environ: Mapping[str, str] | None = None,
     platform: str = sys.platform,
@@ -47,6 +69,12 @@ def display_problem(
                 "virtual screen: xvfb-run make run"
             )
         missing += [package for name, package in XCB_LIBRARIES.items() if not find_library(name)]
+        if not missing and not reach_display(environ["DISPLAY"], find_library):
+            return (
+                f"The screen {environ['DISPLAY']} (the DISPLAY setting) does not answer, so "
+                "the window cannot open. Check that the X server is running and that this "
+                "user may use it, or run under a virtual screen: xvfb-run make run"
+            )
     if missing:
         return (
             "Qt needs system libraries that are not installed, so the window cannot open.\n"

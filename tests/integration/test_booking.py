@@ -325,3 +325,26 @@ def test_postgresql_itself_refuses_overlapping_active_appointments(postgres_url)
             )
     finally:
         services.close()
+
+
+def test_a_patient_who_died_cannot_be_booked_after_their_death(services, clinic):
+    patient = services.patients.get(clinic.patient_ids[0])
+    from dataclasses import asdict
+
+    from hospital_desktop.core.domain.values import PatientDraft
+
+    fields = {k: v for k, v in asdict(patient).items() if k in PatientDraft.__dataclass_fields__}
+    services.patients.update(
+        patient.id, PatientDraft(**{**fields, "date_of_death": "2020-05-01"}), patient.version
+    )
+    with pytest.raises(DomainError, match="died on 2020-05-01"):
+        book(services, clinic, clinic.at(0, 9))
+    draft = AppointmentDraft(
+        patient_id=patient.id,
+        doctor_id=clinic.doctor_id,
+        start_at=clinic.at(0, 9),
+        end_at=clinic.at(0, 9, 30),
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.appointments.create(draft)
+    assert "died on" in refused.value.field_errors["patient_id"]

@@ -119,3 +119,19 @@ def test_db_upgrade_on_a_new_file(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"The database at {url} is up to date."
     assert (tmp_path / "new" / "hospital.sqlite3").is_file()
+
+
+def test_an_empty_database_option_is_refused() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "hospital_desktop", "--database", "", "summary"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "--database needs a database address" in result.stderr
+    assert "Traceback" not in result.stderr

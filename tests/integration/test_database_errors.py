@@ -214,3 +214,15 @@ def test_a_schema_from_a_newer_version_is_refused_untouched(sqlite_url: str) -> 
         open_services(sqlite_url)
     assert _revision_in_file(path) == "f00d"
     assert [p.name for p in path.parent.iterdir() if ".bak" in p.name] == []
+
+
+def test_a_sqlite_file_deleted_while_open_saves_nothing_and_says_so(sqlite_url: str) -> None:
+    services = open_services(sqlite_url)
+    try:
+        services.hospitals.create(HospitalDraft(name="Before", time_zone="UTC"))
+        path = Path(sqlite_url.removeprefix("sqlite:///"))
+        path.unlink()
+        with pytest.raises(DatabaseUnavailableError, match="moved or deleted"):
+            services.hospitals.create(HospitalDraft(name="After", time_zone="UTC"))
+    finally:
+        services.close()

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Date,
     DateTime,
@@ -98,7 +99,7 @@ class Doctor(Base):
     specialty: Mapped[str] = mapped_column(String(100), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
     email: Mapped[str] = mapped_column(String(200), default="")
-    consultation_fee_cents: Mapped[int | None]
+    consultation_fee_cents: Mapped[int | None] = mapped_column(BigInteger)
     active: Mapped[bool] = mapped_column(default=True)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(default=1)
@@ -158,9 +159,9 @@ class Appointment(Base):
     status: Mapped[str] = mapped_column(String(20), default="booked")
     service: Mapped[str] = mapped_column(String(100), default="")
     reason: Mapped[str] = mapped_column(String(300), default="")
-    fee_cents: Mapped[int | None]
+    fee_cents: Mapped[int | None] = mapped_column(BigInteger)
     payer_id: Mapped[int | None] = mapped_column(ForeignKey("payers.id"))
-    payer_coverage_cents: Mapped[int | None]
+    payer_coverage_cents: Mapped[int | None] = mapped_column(BigInteger)
     notes: Mapped[str] = mapped_column(Text, default="")
     # end_at plus the buffer that follows it: what the no-double-booking rule compares.
     blocked_until: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from hospital_desktop.core.db.engine import SERIALIZED
+from hospital_desktop.core.db.engine import SERIALIZED, sqlite_path
 from hospital_desktop.core.db.repositories import (
     AppointmentRepository,
     DoctorRepository,
@@ -25,8 +25,8 @@ from hospital_desktop.core.domain.errors import (
 )
 
 UNAVAILABLE_MESSAGE = (
-    "The database cannot be reached right now, so nothing was saved. "
-    "Check the network or the database server and try again."
+    "The database cannot be reached right now. Check the network or the database server "
+    "and try again; nothing was changed."
 )
 BUSY_MESSAGE = (
     "The database is busy with another workstation's work, so nothing was saved. "
@@ -85,6 +85,13 @@ class UnitOfWork:
                 raise translated from exc
 
     def commit(self) -> None:
+        path = sqlite_path(str(self.session.get_bind().url))
+        if path is not None and not path.exists():
+            # An open SQLite connection writes on into a deleted file, and the work is lost.
+            raise DatabaseUnavailableError(
+                f"The database file {path} was moved or deleted while the application was "
+                "open, so nothing was saved. Restart the application to open it again."
+            )
         self.session.commit()
 
 

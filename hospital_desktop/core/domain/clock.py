@@ -51,6 +51,8 @@ def parse_local_datetime(text: str, time_zone: str) -> datetime | str:
         wall_clock = datetime.strptime(f"{parts[0]} {parts[1]}", "%Y-%m-%d %H:%M")
     except ValueError:
         return f"'{text.strip()}' is not a date and time; write it as YYYY-MM-DD HH:MM."
+    if not 1900 <= wall_clock.year <= 2200:
+        return f"'{text.strip()}' is not a plausible year; check the date."
     zone = ZoneInfo(time_zone)
     readings = {fold: wall_clock.replace(tzinfo=zone, fold=fold) for fold in (0, 1)}
     real = {

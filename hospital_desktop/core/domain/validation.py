@@ -34,9 +34,37 @@ def known_time_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+# Characters that change how text around them is shown without showing themselves: a name
+# written with them can look like another name (or like nothing at all).
+_DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_INVISIBLE_EDGES = "\ufeff\u200b\u2060\u00ad"
+MAX_AMOUNT = Decimal("10000000000")  # exclusive; whole cents fit a 64-bit column easily
+YEARS = range(1800, 2201)  # dates a hospital record can sensibly hold
+
+
+def canonical_time_zone(name: str) -> str:
+    """'europe/london' -> 'Europe/London'; unknown names come back as given."""
+    return _zones_by_lower_name().get(name.strip().lower(), name.strip())
+
+
+@cache
+def _zones_by_lower_name() -> dict[str, str]:
+    return {zone.lower(): zone for zone in known_time_zones()}
+
+
 def clean_text(value: str | None) -> str:
-    """Trimmed, NFC-normalised text, so lengths count characters the way a person does."""
-    return unicodedata.normalize("NFC", value or "").strip()
+    """Trimmed, NFC-normalised text, so lengths count characters the way a person does.
+
+    Byte-order marks and zero-width spaces at either end (pasted from other programs) are
+    dropped along with white space.
+    """
+    text = unicodedata.normalize("NFC", value or "")
+    return text.strip().strip(_INVISIBLE_EDGES).strip()
+
+
+def is_blank(text: str) -> bool:
+    """Nothing a person could read: only spaces and invisible format characters."""
+    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)
 
 
 class FieldChecker:
@@ -56,7 +84,7 @@ class FieldChecker:
         self, field: str, label: str, value: str | None, *, max_length: int, required: bool = False
     ) -> str:
         text = clean_text(value)
-        if required and not text:
+        if required and is_blank(text):
             self.fail(field, f"{label} is required.")
         elif len(text) > max_length:
             self.fail(
@@ -65,6 +93,8 @@ class FieldChecker:
             )
         elif any(unicodedata.category(ch) == "Cc" for ch in text if ch not in "\n\t"):
             self.fail(field, f"{label} contains characters that cannot be stored.")
+        elif any(ch in _DIRECTION_CONTROLS for ch in text):
+            self.fail(field, f"{label} contains invisible text-direction characters; retype it.")
         return text
 
     def phone(self, field: str, label: str, value: str | None) -> str:
@@ -103,10 +133,13 @@ class FieldChecker:
         except InvalidOperation:
             self.fail(field, f"{label} must be an amount such as 120.50.")
             return None
-        if not amount.is_finite() or amount < 0:
+        if not amount.is_finite():
+            self.fail(field, f"{label} must be an amount such as 120.50.")
+            return None
+        if amount < 0:
             self.fail(field, f"{label} must be zero or more.")
             return None
-        if amount >= Decimal("10000000000"):
+        if amount >= MAX_AMOUNT:
             self.fail(field, f"{label} is too large.")
             return None
         cents = amount * 100
@@ -116,7 +149,7 @@ class FieldChecker:
         return int(cents)
 
     def time_zone(self, field: str, label: str, value: str | None) -> str:
-        text = self.text(field, label, value, max_length=64, required=True)
+        text = canonical_time_zone(self.text(field, label, value, max_length=64, required=True))
         if text and text not in known_time_zones():
             self.fail(
                 field,
@@ -131,6 +164,8 @@ def parse_iso_date(text: str) -> date | str:
     if not match:
         return f"'{text}' is not a date; write it as YYYY-MM-DD, for example 1980-04-23."
     year, month, day = (int(part) for part in match.groups())
+    if year not in YEARS:
+        return f"'{text}' is not a plausible year; check the date."
     if not 1 <= month <= 12:
         return f"'{text}' has no month {month}; months run from 01 to 12."
     try:

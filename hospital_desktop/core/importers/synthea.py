@@ -26,7 +26,13 @@ from hospital_desktop.core.db.repositories import ids_by_external_id
 from hospital_desktop.core.db.uow import UnitOfWork, UnitOfWorkFactory
 from hospital_desktop.core.domain.clock import utc_now
 from hospital_desktop.core.domain.errors import DomainError, ImportFileError
-from hospital_desktop.core.domain.validation import clean_text, known_time_zones
+from hospital_desktop.core.domain.validation import (
+    MAX_AMOUNT,
+    YEARS,
+    canonical_time_zone,
+    clean_text,
+    known_time_zones,
+)
 from hospital_desktop.core.domain.values import AppointmentStatus, Sex
 from hospital_desktop.core.services.changes import Change, ChangeHub, Entity
 from hospital_desktop.core.services.patients import new_medical_record_numbers
@@ -105,9 +111,14 @@ class _Row:
         if not value:
             return None
         try:
-            return date.fromisoformat(value)
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise ValueError(value)
+            parsed = date.fromisoformat(value)
         except ValueError:
             raise self.fail(f"{column} '{value}' is not a date (YYYY-MM-DD)") from None
+        if parsed.year not in YEARS:
+            raise self.fail(f"{column} '{value}' is not a plausible date")
+        return parsed
 
     def instant(self, column: str) -> datetime:
         value = self.required(column)
@@ -115,11 +126,14 @@ class _Row:
             if not ISO_INSTANT.fullmatch(value):
                 raise ValueError(value)
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            moment = moment.astimezone(UTC)
+        except (ValueError, OverflowError):
             raise self.fail(f"{column} '{value}' is not a date and time") from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC)
+        if moment.year not in YEARS:
+            raise self.fail(f"{column} '{value}' is not a plausible date")
+        return moment
 
     def cents(self, *columns: str) -> int | None:
         """The first of ``columns`` that has a value, as whole cents."""
@@ -129,11 +143,11 @@ class _Row:
                 continue
             try:
                 amount = Decimal(value)
-            except InvalidOperation:
-                raise self.fail(f"{column} '{value}' is not an amount") from None
-            if not amount.is_finite() or amount < 0:
-                raise self.fail(f"{column} '{value}' is not a valid amount")
-            return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+                if not amount.is_finite() or amount < 0 or amount >= MAX_AMOUNT:
+                    raise InvalidOperation(value)
+                return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+            except ArithmeticError:  # InvalidOperation, Overflow, ...
+                raise self.fail(f"{column} '{value}' is not a valid amount") from None
         return None
 
 
@@ -158,13 +172,18 @@ class _CsvFile:
                 header = reader.fieldnames
                 if not header:
                     raise ImportFileError(self.name, 1, "the file is empty (no header row)")
+                repeated = sorted({column for column in header if header.count(column) > 1})
+                if repeated:
+                    raise ImportFileError(
+                        self.name, 1, f"the header names {', '.join(repeated)} more than once"
+                    )
                 missing = [column for column in required if column not in header]
                 if missing:
                     raise ImportFileError(
                         self.name, 1, f"the header has no column {', '.join(missing)}"
                     )
                 for values in reader:
-                    line = reader.line_num
+                    first_line, line = line + 1, reader.line_num
                     if "\0extra" in values:
                         raise ImportFileError(
                             self.name,
@@ -172,6 +191,12 @@ class _CsvFile:
                             f"the line has more fields than the header's {len(header)}",
                         )
                     if any(value is None for value in values.values()):
+                        if line > first_line:  # one record swallowed several lines
+                            raise ImportFileError(
+                                self.name,
+                                first_line,
+                                'a quote (") opened on this line is never closed',
+                            )
                         raise ImportFileError(
                             self.name,
                             line,
@@ -220,9 +245,15 @@ class SyntheaImporter:
         fallback_time_zone: str = "UTC",
         now: Callable[[], datetime] = utc_now,
     ) -> None:
+        zone = canonical_time_zone(fallback_time_zone)
+        if zone not in known_time_zones():
+            raise DomainError(
+                f"'{fallback_time_zone}' is not a known time zone; give one such as "
+                "Europe/London or America/New_York. Nothing was imported."
+            )
         self._uow_factory = uow_factory
         self._changes = changes
-        self._fallback_time_zone = fallback_time_zone
+        self._fallback_time_zone = zone
         self._now = now
 
     def run(
@@ -392,6 +423,9 @@ class SyntheaImporter:
             died = row.date("DEATHDATE", required=False)
             if died is not None and born is not None and died < born:
                 raise row.fail("DEATHDATE is before BIRTHDATE")
+            today = utc_now().date()  # the real today, whatever clock the statuses use
+            if (born and born > today) or (died and died > today):
+                raise row.fail("a birth or death date lies in the future")
             return {
                 "given_name": row.required("FIRST", 100),
                 "family_name": row.required("LAST", 100),
@@ -423,6 +457,24 @@ class SyntheaImporter:
     ) -> None:
         now = self._now()
         latest_payer: dict[str, tuple[datetime, int]] = {}
+        booked: dict[int, list[tuple[datetime, datetime]]] = {}  # future ones, per doctor
+
+        def status_for(doctor_id: int, start: datetime, end: datetime) -> AppointmentStatus:
+            """Past visits are fulfilled. A future one is booked, unless it would double-book
+            the doctor: then it comes in as proposed, for the front desk to sort out."""
+            if end <= now:
+                return AppointmentStatus.FULFILLED
+            taken = booked.setdefault(doctor_id, []) or [
+                (a.start_at, a.blocked_until)
+                for a in uow.scheduling.active_appointments(
+                    doctor_id, now, datetime.max.replace(tzinfo=UTC)
+                )
+            ]
+            booked[doctor_id] = taken
+            if any(first < end and start < last for first, last in taken):
+                return AppointmentStatus.PROPOSED
+            taken.append((start, end))
+            return AppointmentStatus.BOOKED
 
         def reference(row: _Row, column: str, known: dict[str, int], file_name: str) -> int:
             value = row.required(column, 64)
@@ -445,7 +497,7 @@ class SyntheaImporter:
             covered = row.cents("PAYER_COVERAGE")
             if fee is not None and covered is not None and covered > fee:
                 raise row.fail("PAYER_COVERAGE is more than the cost of the encounter")
-            encounter_class = row.text("ENCOUNTERCLASS").lower()
+            encounter_class = row.text("ENCOUNTERCLASS", 100).lower()
             description = row.text("DESCRIPTION", 300)
             reason = row.text("REASONDESCRIPTION", 300)
             full_reason = (
@@ -453,15 +505,15 @@ class SyntheaImporter:
                 if reason and description
                 else (description or reason)
             )
+            doctor_id = reference(row, "PROVIDER", doctors, "providers.csv")
+            status = status_for(doctor_id, start, end)
             return {
                 "patient_id": reference(row, "PATIENT", patients, "patients.csv"),
-                "doctor_id": reference(row, "PROVIDER", doctors, "providers.csv"),
+                "doctor_id": doctor_id,
                 "hospital_id": reference(row, "ORGANIZATION", hospitals, "organizations.csv"),
                 "start_at": start,
                 "end_at": end,
-                "status": (
-                    AppointmentStatus.FULFILLED if end <= now else AppointmentStatus.BOOKED
-                ).value,
+                "status": status.value,
                 "service": SERVICE_LABELS.get(encounter_class, encounter_class.capitalize()),
                 "reason": full_reason[:300],
                 "fee_cents": fee,

@@ -47,9 +47,10 @@ def validate_appointment(uow: UnitOfWork, draft: AppointmentDraft) -> dict[str, 
         values["status"] = AppointmentStatus(draft.status).value
     except ValueError:
         check.fail("status", f"'{draft.status}' is not an appointment status.")
+    patient = None if draft.patient_id is None else uow.patients.get(draft.patient_id)
     if draft.patient_id is None:
         check.fail("patient_id", "Choose the patient.")
-    elif uow.patients.get(draft.patient_id) is None:
+    elif patient is None:
         check.fail("patient_id", "The chosen patient no longer exists.")
     doctor = None if draft.doctor_id is None else uow.doctors.get(draft.doctor_id)
     if draft.doctor_id is None:
@@ -74,6 +75,20 @@ def validate_appointment(uow: UnitOfWork, draft: AppointmentDraft) -> dict[str, 
             check.fail("end_at", "The appointment must end after it starts.")
         elif end - start > LONGEST_STAY:
             check.fail("end_at", "An appointment cannot last more than a year.")
+    status = values.get("status")
+    if (
+        patient is not None
+        and patient.date_of_death is not None
+        and start is not None
+        and status is not None
+        and AppointmentStatus(status).is_active
+        and start.date() > patient.date_of_death
+    ):
+        check.fail(
+            "patient_id",
+            f"{patient.given_name} {patient.family_name} died on "
+            f"{patient.date_of_death.isoformat()}; no appointment can be booked after that.",
+        )
     fee, covered = values["fee_cents"], values["payer_coverage_cents"]
     if fee is not None and covered is not None and covered > fee:
         check.fail("payer_coverage", "Payer coverage cannot be more than the fee.")

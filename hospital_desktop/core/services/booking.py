@@ -362,8 +362,14 @@ class BookingService(Service):
         """Check the time with the engine and add the appointment (inside the write)."""
         if start.tzinfo is None:
             raise ValueError("booking times must be timezone-aware")
-        if uow.patients.get(patient_id) is None:
+        patient = uow.patients.get(patient_id)
+        if patient is None:
             raise NotFoundError(f"The patient (number {patient_id}) no longer exists.")
+        if patient.date_of_death is not None and start.date() > patient.date_of_death:
+            raise DomainError(
+                f"{patient.given_name} {patient.family_name} died on "
+                f"{patient.date_of_death.isoformat()}; they cannot be booked."
+            )
         if not doctor.active or doctor.archived_at is not None:
             raise DomainError(f"{doctor.name} does not take appointments at the moment.")
         if end is None:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.engine import make_url
 
 from hospital_desktop.config import (
     DATABASE_ENV,
@@ -22,6 +23,13 @@ from hospital_desktop.core.bootstrap import open_services
 from hospital_desktop.core.db.engine import describe
 from hospital_desktop.gui.errors import message_for
 from hospital_desktop.gui.tasks import TaskRunner
+
+
+def _has_password(url: str) -> bool:
+    try:
+        return bool(make_url(url).password)
+    except Exception:  # not a URL at all: the connection check will say so
+        return False
 
 
 def _check_connection(url: str) -> None:
@@ -63,12 +71,21 @@ class DatabaseDialog(QDialog):
         )
         self.switch_button.clicked.connect(self.check_and_switch)
         self.buttons.rejected.connect(self.reject)
+        self._password_warned = False
         layout = QVBoxLayout(self)
         for widget in (current, explain, self.url, self.status, self.buttons):
             layout.addWidget(widget)
 
     def check_and_switch(self) -> None:
         url = self.url.text().strip() or default_database_url()
+        if _has_password(url) and not self._password_warned:
+            self._password_warned = True
+            self.status.setText(
+                "This address holds a password, and it would be saved in plain text in the "
+                "settings file. Prefer a password file (~/.pgpass) and an address without it; "
+                "press 'Check and switch' again to save it anyway."
+            )
+            return
         self.switch_button.setEnabled(False)
         self.status.setText("Connecting…")
         self._tasks.run(

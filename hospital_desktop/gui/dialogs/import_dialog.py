@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 
@@ -20,9 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from hospital_desktop.core.bootstrap import AppServices
+from hospital_desktop.core.domain.errors import DomainError
 from hospital_desktop.core.importers.synthea import ImportReport, SyntheaImporter
 from hospital_desktop.gui.errors import message_for
 from hospital_desktop.gui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
 
 
 class ImportDialog(QDialog):
@@ -128,8 +132,11 @@ class ImportDialog(QDialog):
         self._running = False
         self.progress.setValue(0)
         self._update_buttons()
+        if not isinstance(error, DomainError):
+            log.error("import failed unexpectedly", exc_info=error)
         self.status.setText(message_for(error))
         self.status.setStyleSheet("color: #b3261e;")
+        self.adjustSize()  # room for a long message; nothing clipped
 
     def _on_close_clicked(self) -> None:
         if self._running:

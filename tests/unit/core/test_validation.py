@@ -124,8 +124,8 @@ def test_money_in_cents(typed: Decimal | str | None, cents: int | None) -> None:
     [
         ("ten", "Fee must be an amount such as 120.50."),
         ("-0.01", "Fee must be zero or more."),
-        ("NaN", "Fee must be zero or more."),
-        ("Infinity", "Fee must be zero or more."),
+        ("NaN", "Fee must be an amount such as 120.50."),
+        ("Infinity", "Fee must be an amount such as 120.50."),
         ("1e10", "Fee is too large."),
     ],
 )
@@ -147,3 +147,31 @@ def test_time_zone() -> None:
     empty = FieldChecker()
     empty.time_zone("tz", "Time zone", "")
     assert empty.errors == {"tz": "Time zone is required."}
+
+
+def test_invisible_and_direction_characters():
+    from hospital_desktop.core.domain.validation import FieldChecker
+
+    check = FieldChecker()
+    assert check.text("name", "Name", "\u200b\ufeff", max_length=10, required=True) == ""
+    check.text("family", "Family", "Ab\u202ecd", max_length=10)
+    assert check.text("given", "Given", "\ufeffZoë\u200b", max_length=10) == "Zoë"
+    assert check.errors == {
+        "name": "Name is required.",
+        "family": "Family contains invisible text-direction characters; retype it.",
+    }
+
+
+def test_time_zone_names_are_matched_regardless_of_case():
+    from hospital_desktop.core.domain.validation import FieldChecker
+
+    check = FieldChecker()
+    assert check.time_zone("tz", "Time zone", "europe/london") == "Europe/London"
+    assert check.errors == {}
+
+
+def test_implausible_years_are_refused():
+    from hospital_desktop.core.domain.validation import parse_iso_date
+
+    assert "plausible year" in parse_iso_date("0000-01-01")
+    assert "plausible year" in parse_iso_date("9999-12-31")

@@ -25,3 +25,19 @@ def test_offscreen_and_other_systems_need_no_x_libraries():
     assert display_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux", everything) is None
     assert display_problem({}, "win32", lambda name: None) is None
     assert display_problem({"DISPLAY": ":0"}, "linux", everything) is None
+
+
+def test_a_display_that_does_not_answer_is_explained():
+    import ctypes.util
+
+    import pytest
+
+    xcb = ctypes.util.find_library("xcb")
+    if not xcb:
+        pytest.skip("libxcb is not installed here, so no X connection can be tried")
+
+    def libraries(name: str) -> str:
+        return xcb if name == "xcb" else "found"
+
+    problem = display_problem({"DISPLAY": ":97"}, "linux", libraries)  # nothing listens on :97
+    assert problem is not None and "does not answer" in problem
