@@ -348,3 +348,39 @@ def test_a_patient_who_died_cannot_be_booked_after_their_death(services, clinic)
     with pytest.raises(ValidationError) as refused:
         services.appointments.create(draft)
     assert "died on" in refused.value.field_errors["patient_id"]
+
+
+def test_a_waitlist_entry_is_booked_once_even_if_offered_twice(services, clinic):
+    entry = services.waitlist.add(clinic.patient_ids[1], clinic.doctor_id)
+    slots = services.booking.free_slots(clinic.doctor_id, clinic.at(0, 0), clinic.at(1, 0))
+    services.waitlist.offer(entry.id, slots[0])
+    with pytest.raises(DomainError, match="no longer waiting"):
+        services.waitlist.offer(entry.id, slots[1])  # a second workstation, same entry
+    assert slots[1].start in free_starts(services, clinic)  # nothing half-booked
+    with pytest.raises(DomainError, match="no longer waiting"):
+        services.waitlist.remove(entry.id)
+
+
+def test_waitlist_hours_cover_the_whole_slot(services, clinic):
+    from hospital_desktop.core.services.waitlist import suits
+
+    entry = services.waitlist.add(clinic.patient_ids[1], clinic.doctor_id, latest_time="10:00")
+    assert suits(entry, clinic.at(0, 9, 30), clinic.at(0, 10), clinic.zone)
+    assert not suits(entry, clinic.at(0, 9, 45), clinic.at(0, 10, 15), clinic.zone)
+    open_ended = services.waitlist.add(clinic.patient_ids[2], clinic.doctor_id)
+    assert suits(open_ended, clinic.at(0, 23, 30), clinic.at(1, 0, 30), clinic.zone)
+
+
+def test_moving_an_entry_to_another_weekday_drops_its_cancelled_days(services, clinic):
+    monday_entry = next(e for e in services.timetable.entries(clinic.doctor_id) if e.weekday == 0)
+    services.timetable.cancel_occurrence(monday_entry.id, clinic.monday, "Course")
+    moved = services.timetable.update_entry(
+        monday_entry.id, TimetableEntryDraft(5, "09:00", "12:00", 30), monday_entry.version
+    )
+    assert moved.weekday == 5
+    assert (
+        services.timetable.cancelled_occurrences(
+            clinic.doctor_id, clinic.monday, clinic.monday + timedelta(days=7)
+        )
+        == []
+    )

@@ -161,7 +161,16 @@ class BookingService(Service):
 
     # --- booking -------------------------------------------------------------------------
 
-    def book(self, request: BookingRequest, now: datetime | None = None) -> AppointmentRecord:
+    def book(
+        self,
+        request: BookingRequest,
+        now: datetime | None = None,
+        *,
+        along_with: Callable[[UnitOfWork, Appointment], None] | None = None,
+        also_changed: Change | None = None,
+    ) -> AppointmentRecord:
+        """Book ``request``. ``along_with`` runs in the same transaction once the appointment
+        exists (the waitlist marks its entry booked there), so both happen or neither."""
         now = now or utc_now()
         check = FieldChecker()
         service = check.text("service", "Service", request.service, max_length=100)
@@ -171,25 +180,31 @@ class BookingService(Service):
             "override_reason", "Override reason", request.override_reason, max_length=300
         )
         check.done()
-        appointment_id = self._write(
-            request.doctor_id,
-            request.start_at,
-            lambda uow, doctor, hospital, calendar: (
-                self._take(
-                    uow,
-                    doctor,
-                    hospital,
-                    calendar,
-                    now,
-                    patient_id=request.patient_id,
-                    start=request.start_at,
-                    end=request.end_at,
-                    override_reason=override,
-                    values={"service": service, "reason": reason, "notes": notes},
-                ).id
-            ),
-        )
-        return self._record(appointment_id, Change.of(Entity.APPOINTMENT, appointment_id))
+
+        def take(
+            uow: UnitOfWork, doctor: Doctor, hospital: Hospital, calendar: DoctorCalendar
+        ) -> int:
+            appointment = self._take(
+                uow,
+                doctor,
+                hospital,
+                calendar,
+                now,
+                patient_id=request.patient_id,
+                start=request.start_at,
+                end=request.end_at,
+                override_reason=override,
+                values={"service": service, "reason": reason, "notes": notes},
+            )
+            if along_with is not None:
+                along_with(uow, appointment)
+            return appointment.id
+
+        appointment_id = self._write(request.doctor_id, request.start_at, take)
+        change = Change.of(Entity.APPOINTMENT, appointment_id)
+        if also_changed is not None:
+            change = Change(change.entities | also_changed.entities, change.ids | also_changed.ids)
+        return self._record(appointment_id, change)
 
     def reschedule(
         self,

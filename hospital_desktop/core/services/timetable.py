@@ -172,7 +172,14 @@ class TimetableService(Service):
         with self._uow(serialized=True) as uow:
             entry = require(uow.scheduling.entry(entry_id), "timetable entry", entry_id)
             check_version(entry, "timetable entry", expected_version)
-            for name, value in validate_entry(uow, entry.doctor_id, draft, entry_id).items():
+            values = validate_entry(uow, entry.doctor_id, draft, entry_id)
+            if values["weekday"] != entry.weekday:
+                # Cancelled days were dates of the old weekday; they no longer mean anything.
+                for occurrence in uow.scheduling.cancelled_occurrences(
+                    [entry_id], date.min, date.max
+                ):
+                    uow.session.delete(occurrence)
+            for name, value in values.items():
                 setattr(entry, name, value)
             uow.commit()
             record = entry_record(entry)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from hospital_desktop.core.db.models import WaitlistEntry
+from hospital_desktop.core.db.models import Appointment, WaitlistEntry
 from hospital_desktop.core.db.scheduling import waitlist_record
+from hospital_desktop.core.db.uow import UnitOfWork, UnitOfWorkFactory
 from hospital_desktop.core.domain.errors import DomainError
 from hospital_desktop.core.domain.validation import FieldChecker
 from hospital_desktop.core.domain.values import (
@@ -18,24 +19,29 @@ from hospital_desktop.core.domain.values import (
 from hospital_desktop.core.scheduling.availability import Slot
 from hospital_desktop.core.services.base import Service, check_version, require
 from hospital_desktop.core.services.booking import BookingService
-from hospital_desktop.core.services.changes import Change, Entity
+from hospital_desktop.core.services.changes import Change, ChangeHub, Entity
 from hospital_desktop.core.services.timetable import parse_wall_time
 
 
-def suits(entry: WaitlistRecord, start: datetime, time_zone: str) -> bool:
-    """Does a slot starting at ``start`` fall in the dates and hours the patient gave?"""
-    local = start.astimezone(ZoneInfo(time_zone))
+def suits(entry: WaitlistRecord, start: datetime, end: datetime, time_zone: str) -> bool:
+    """Does the slot [start, end) fall within the dates and hours the patient gave?"""
+    zone = ZoneInfo(time_zone)
+    local, local_end = start.astimezone(zone), end.astimezone(zone)
     if entry.earliest_day and local.date() < entry.earliest_day:
         return False
     if entry.latest_day and local.date() > entry.latest_day:
         return False
     if entry.earliest_time and local.time() < entry.earliest_time:
         return False
-    return not (entry.latest_time and local.time() >= entry.latest_time)
+    if entry.latest_time is None:
+        return True
+    return local_end.date() == local.date() and local_end.time() <= entry.latest_time
 
 
 class WaitlistService(Service):
-    def __init__(self, uow_factory, changes, booking: BookingService) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, changes: ChangeHub, booking: BookingService
+    ) -> None:
         super().__init__(uow_factory, changes)
         self._booking = booking
 
@@ -97,19 +103,27 @@ class WaitlistService(Service):
         with self._uow() as uow:
             doctor = require(uow.doctors.get(doctor_id), "doctor", doctor_id)
             zone = doctor.hospital.time_zone
-            return [e for e in uow.scheduling.waiting_for(doctor_id) if suits(e, slot.start, zone)]
+            waiting = uow.scheduling.waiting_for(doctor_id)
+            return [e for e in waiting if suits(e, slot.start, slot.end, zone)]
 
     def offer(
         self, entry_id: int, slot: Slot, expected_version: int | None = None
     ) -> AppointmentRecord:
-        """Book the waiting patient into ``slot`` and take them off the list."""
+        """Book the waiting patient into ``slot`` and take them off the list, in one
+        transaction: two workstations offering the same entry cannot both book it."""
         with self._uow() as uow:
+            entry = require(uow.scheduling.waitlist_entry(entry_id), "waitlist entry", entry_id)
+            patient_id, doctor_id, notes = entry.patient_id, entry.doctor_id, entry.notes
+
+        def mark_booked(uow: UnitOfWork, appointment: Appointment) -> None:
             entry = require(uow.scheduling.waitlist_entry(entry_id), "waitlist entry", entry_id)
             check_version(entry, "waitlist entry", expected_version)
             if entry.status != WaitlistStatus.WAITING.value:
-                raise DomainError("This patient is no longer waiting.")
-            patient_id, doctor_id, notes = entry.patient_id, entry.doctor_id, entry.notes
-        appointment = self._booking.book(
+                raise DomainError("This patient is no longer waiting; the slot was not booked.")
+            entry.status = WaitlistStatus.BOOKED.value
+            entry.appointment_id = appointment.id
+
+        return self._booking.book(
             BookingRequest(
                 patient_id=patient_id,
                 doctor_id=doctor_id,
@@ -117,19 +131,17 @@ class WaitlistService(Service):
                 end_at=slot.end,
                 reason=notes,
                 notes="Booked from the waitlist",
-            )
+            ),
+            along_with=mark_booked,
+            also_changed=Change.of(Entity.WAITLIST, doctor_id),
         )
-        with self._uow() as uow:
-            entry = require(uow.scheduling.waitlist_entry(entry_id), "waitlist entry", entry_id)
-            entry.status = WaitlistStatus.BOOKED.value
-            entry.appointment_id = appointment.id
-            uow.commit()
-        self._changes.publish(Change.of(Entity.WAITLIST, doctor_id))
-        return appointment
 
-    def remove(self, entry_id: int) -> None:
+    def remove(self, entry_id: int, expected_version: int | None = None) -> None:
         with self._uow() as uow:
             entry = require(uow.scheduling.waitlist_entry(entry_id), "waitlist entry", entry_id)
+            check_version(entry, "waitlist entry", expected_version)
+            if entry.status != WaitlistStatus.WAITING.value:
+                raise DomainError("This patient is no longer waiting (already booked or removed).")
             entry.status = WaitlistStatus.REMOVED.value
             doctor_id = entry.doctor_id
             uow.commit()

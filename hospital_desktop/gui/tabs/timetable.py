@@ -43,6 +43,11 @@ from hospital_desktop.gui.calendar.week_view import WeekView
 from hospital_desktop.gui.dialogs.booking_dialog import BookingContext, BookingDialog, ask_text
 from hospital_desktop.gui.errors import show_error
 from hospital_desktop.gui.tabs.pickers import doctor_label, doctor_picker
+from hospital_desktop.gui.tabs.timetable_editors import (
+    EntriesEditor,
+    ExceptionsEditor,
+    WaitlistPanel,
+)
 from hospital_desktop.gui.tasks import TaskRunner
 
 WALK_IN_MINUTES = 15
@@ -99,6 +104,16 @@ class TimetableTab(QWidget):
         self.hint.setWordWrap(True)
         self.side = QTabWidget()  # the timetable and exception editors and the waitlist
         self.side.setMinimumWidth(200)
+        self.entries_editor = EntriesEditor(services, tasks)
+        self.exceptions_editor = ExceptionsEditor(services, tasks)
+        self.waitlist_panel = WaitlistPanel(
+            services,
+            tasks,
+            lambda: item.slot if (item := self.view.focused_item()) is not None else None,
+        )
+        self.side.addTab(self.entries_editor, "Timetable")
+        self.side.addTab(self.exceptions_editor, "Exceptions")
+        self.side.addTab(self.waitlist_panel, "Waitlist")
 
         escape = QAction(self)
         escape.setShortcut(QKeySequence(Qt.Key.Key_Escape))
@@ -125,6 +140,7 @@ class TimetableTab(QWidget):
         self.splitter.addWidget(self.side)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([900, 380])  # room for the editors; the user may drag it
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
@@ -144,6 +160,8 @@ class TimetableTab(QWidget):
             self.navigator.set_week(monday)
         self.stop_rescheduling()
         self.reload()
+        for panel in (self.entries_editor, self.exceptions_editor, self.waitlist_panel):
+            panel.set_doctor(doctor)
         self.doctor_shown.emit(doctor)
 
     def week(self) -> date:
@@ -165,6 +183,11 @@ class TimetableTab(QWidget):
             return
         if change.entities & {Entity.APPOINTMENT, Entity.TIMETABLE, Entity.HOSPITAL, Entity.DOCTOR}:
             self.reload()
+        if change.touches(Entity.TIMETABLE):
+            self.entries_editor.refresh()
+            self.exceptions_editor.refresh()
+        if change.touches(Entity.WAITLIST) or change.touches(Entity.PATIENT):
+            self.waitlist_panel.refresh()
 
     def available_actions(self, item: WeekItem) -> list[str]:
         """The actions the appointment's status allows, in menu order."""
