@@ -57,14 +57,13 @@ from hospital_desktop.core.services.waitlist import suits
 from hospital_desktop.gui.errors import show_error
 from hospital_desktop.gui.tabs.pickers import patient_picker
 from hospital_desktop.gui.tasks import TaskRunner
+from hospital_desktop.gui.widgets.field_messages import ERROR_STYLE, FieldMessages, hint_label
 
 ABSENCE_DAYS = 180
 CLOSURE_DAYS = 365
 CANCELLED_DAYS = 180
 LOCAL_FORMAT = "%Y-%m-%d %H:%M"
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
-ERROR_STYLE = "color: #b3261e;"
-HINT_STYLE = "color: palette(placeholder-text);"
 NO_FREE_SLOT = "Choose a free slot in the calendar first."
 OFFER, OFFER_SHORT = "Offer the selected free slot", "Offer free slot"
 NARROW = 330  # below this width, labels go above their fields and buttons stack
@@ -80,82 +79,6 @@ LoadedT = TypeVar("LoadedT")
 
 
 # --- small building blocks ---------------------------------------------------------------
-
-
-@dataclass
-class _Field:
-    widget: QWidget
-    error: QLabel
-
-
-class FieldMessages:
-    """Rows of a form with a red message under each field, keyed by the names the services
-    use in ``ValidationError.field_errors`` (the same pattern as RecordForm)."""
-
-    def __init__(self, form: QFormLayout) -> None:
-        self._form = form
-        self._fields: dict[str, _Field] = {}
-
-    def add(self, name: str, label: str, widget: QWidget, hint: str = "") -> QWidget:
-        error = QLabel()
-        error.setObjectName("fieldError")
-        error.setStyleSheet(ERROR_STYLE)
-        error.setWordWrap(True)
-        error.setVisible(False)
-        cell = QWidget()
-        column = QVBoxLayout(cell)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        if hint:
-            column.addWidget(_hint(hint))
-        column.addWidget(error)
-        caption = QLabel(f"{label}:")
-        caption.setBuddy(widget)
-        self._form.addRow(caption, cell)
-        self._fields[name] = _Field(widget, error)
-        return widget
-
-    def error(self, name: str) -> str:
-        field = self._fields[name]
-        return field.error.text() if not field.error.isHidden() else ""
-
-    def clear(self) -> None:
-        for name in self._fields:
-            self.clear_field(name)
-
-    def clear_field(self, name: str) -> None:
-        field = self._fields[name]
-        field.error.clear()
-        field.error.setVisible(False)
-        field.widget.setProperty("invalid", False)
-        field.widget.setAccessibleDescription("")
-
-    def show(self, errors: dict[str, str]) -> list[str]:
-        """Put each message under its field; the messages with no field are returned."""
-        self.clear()
-        unplaced: list[str] = []
-        first: QWidget | None = None
-        for name, message in errors.items():
-            field = self._fields.get(name)
-            if field is None:
-                unplaced.append(message)
-                continue
-            field.error.setText(message)
-            field.error.setVisible(True)
-            field.widget.setProperty("invalid", True)
-            field.widget.setAccessibleDescription(message)
-            first = first or field.widget
-        if first is not None:
-            first.setFocus(Qt.FocusReason.OtherFocusReason)
-        return unplaced
-
-
-def _hint(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setStyleSheet(HINT_STYLE)
-    label.setWordWrap(True)
-    return label
 
 
 def _form() -> QFormLayout:
@@ -536,7 +459,7 @@ class EntriesEditor(_Panel[list[TimetableEntryRecord]]):
         self.current: TimetableEntryRecord | None = None  # as read when editing began
         self._select_after_load: int | None = None
 
-        self.zone_label = _hint("")
+        self.zone_label = hint_label("")
         self.list = _record_list("Weekly timetable entries", 7, 2)
         self.list.itemSelectionChanged.connect(self._on_list_selection_changed)
         self.form_title = QLabel()
@@ -770,7 +693,7 @@ class ExceptionsEditor(_Panel[Exceptions]):
         self._entries: dict[int, TimetableEntryRecord] = {}
 
         # Absences
-        self.absence_zone = _hint("")
+        self.absence_zone = hint_label("")
         self.absences_list = _record_list("Upcoming absences", 3, 2)
         self.absences_list.itemSelectionChanged.connect(self.update_buttons)
         self.absence_start = _line("YYYY-MM-DD HH:MM")
@@ -788,7 +711,7 @@ class ExceptionsEditor(_Panel[Exceptions]):
         self.remove_absence_button.clicked.connect(self.remove_absence)
 
         # Closures
-        self.closure_hint = _hint("")
+        self.closure_hint = hint_label("")
         self.closures_list = _record_list("Hospital closures", 3, 1)
         self.closures_list.itemSelectionChanged.connect(self.update_buttons)
         self.closure_day = _line("YYYY-MM-DD")
@@ -848,7 +771,7 @@ class ExceptionsEditor(_Panel[Exceptions]):
         column.addWidget(
             _section(
                 "Cancelled days",
-                _hint(f"Days a weekly entry does not run; the next {CANCELLED_DAYS} days."),
+                hint_label(f"Days a weekly entry does not run; the next {CANCELLED_DAYS} days."),
                 self.cancelled_list,
                 cancelled_form,
                 self.buttons(self.cancel_button, right=self.restore_button),
@@ -1114,7 +1037,7 @@ class WaitlistPanel(_Panel[list[WaitlistRecord]]):
         body = QWidget()
         column = QVBoxLayout(body)
         column.addWidget(
-            _hint("Longest waiting first. To offer a time, choose a free slot in the calendar.")
+            hint_label("Longest waiting first. To offer a time, choose a free slot in the calendar")
         )
         column.addWidget(self.list, 1)
         column.addLayout(self.buttons(self.offer_button, right=self.remove_button))
@@ -1122,7 +1045,7 @@ class WaitlistPanel(_Panel[list[WaitlistRecord]]):
         column.addWidget(
             _section(
                 "Add a patient",
-                _hint("Dates and times are optional; leave them empty for any."),
+                hint_label("Dates and times are optional; leave them empty for any."),
                 form,
                 self.buttons(self.add_button),
             )

@@ -8,10 +8,9 @@ Nothing is written unless the service accepts the whole draft.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,16 +30,9 @@ from PySide6.QtWidgets import (
 from hospital_desktop.core.domain.errors import ValidationError
 from hospital_desktop.gui.errors import show_error
 from hospital_desktop.gui.tasks import TaskRunner
+from hospital_desktop.gui.widgets.field_messages import FieldMessages
 
 RecordT = TypeVar("RecordT")
-
-
-@dataclass
-class Field:
-    name: str
-    label: str
-    widget: QWidget
-    error: QLabel
 
 
 class RecordForm(QWidget, Generic[RecordT]):
@@ -55,7 +47,6 @@ class RecordForm(QWidget, Generic[RecordT]):
         super().__init__(parent)
         self._tasks = tasks
         self._record: RecordT | None = None
-        self._fields: dict[str, Field] = {}
         self._dirty = False
         self._filling = False
         self._saving = False
@@ -73,6 +64,7 @@ class RecordForm(QWidget, Generic[RecordT]):
 
         self._layout = QFormLayout()
         self._layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.fields = FieldMessages(self._layout)
         body = QWidget()
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(0, 0, 0, 0)
@@ -113,25 +105,7 @@ class RecordForm(QWidget, Generic[RecordT]):
     # --- building the form (subclasses) ------------------------------------------------
 
     def add_field(self, name: str, label: str, widget: QWidget, hint: str = "") -> QWidget:
-        error = QLabel()
-        error.setObjectName("fieldError")
-        error.setStyleSheet("color: #b3261e;")
-        error.setWordWrap(True)
-        error.setVisible(False)
-        cell = QWidget()
-        column = QVBoxLayout(cell)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        if hint:
-            hint_label = QLabel(hint)
-            hint_label.setStyleSheet("color: palette(placeholder-text);")
-            column.addWidget(hint_label)
-        column.addWidget(error)
-        caption = QLabel(f"{label}:")
-        caption.setBuddy(widget)
-        self._layout.addRow(caption, cell)
-        self._fields[name] = Field(name, label, widget, error)
+        self.fields.add(name, label, widget, hint)
         self._watch(widget)
         return widget
 
@@ -227,42 +201,22 @@ class RecordForm(QWidget, Generic[RecordT]):
         return answer == QMessageBox.StandardButton.Discard
 
     def focus_first_field(self) -> None:
-        first = next(iter(self._fields.values()), None)
-        if first is not None:
-            first.widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.fields.focus_first()
 
     def revert(self) -> None:
         self.set_record(self._record)
 
     def field_error(self, name: str) -> str:
-        field = self._fields[name]
-        return field.error.text() if not field.error.isHidden() else ""
+        return self.fields.error(name)
 
     def field_widget(self, name: str) -> QWidget:
-        return self._fields[name].widget
+        return self.fields.widget(name)
 
     def clear_errors(self) -> None:
-        for field in self._fields.values():
-            field.error.clear()
-            field.error.setVisible(False)
-            field.widget.setProperty("invalid", False)
+        self.fields.clear()
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        self.clear_errors()
-        first: QWidget | None = None
-        unplaced = []
-        for name, message in errors.items():
-            field = self._fields.get(name)
-            if field is None:
-                unplaced.append(message)
-                continue
-            field.error.setText(message)
-            field.error.setVisible(True)
-            field.widget.setProperty("invalid", True)
-            field.widget.setAccessibleDescription(message)
-            first = first or field.widget
-        if first is not None:
-            first.setFocus(Qt.FocusReason.OtherFocusReason)
+        unplaced = self.fields.show(errors)
         if unplaced:
             QMessageBox.warning(self, "Please check", "\n".join(unplaced))
 
