@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -197,7 +197,7 @@ def test_booking_dialog_confirms_in_hospital_time_and_needs_a_patient(clinic, qt
 
 
 def test_describe_time_shows_the_workstation_clock_when_it_differs():
-    start = datetime(2027, 10, 31, 1, 0, tzinfo=__import__("datetime").UTC)
+    start = datetime(2027, 10, 31, 1, 0, tzinfo=UTC)
     text = describe_time(start, start + timedelta(hours=1), "Pacific/Chatham")
     assert "(hospital time)" in text and "On this computer's clock" in text
 

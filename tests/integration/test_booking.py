@@ -4,6 +4,7 @@ database, cancelling frees the slot, a reschedule is atomic and refuses stale vi
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
@@ -235,7 +236,7 @@ def test_closures_absences_and_cancelled_days(services, clinic):
     assert free_starts(services, clinic, 0) == []
     local_tuesday = (
         clinic.at(1, 10)
-        .astimezone(__import__("zoneinfo").ZoneInfo(clinic.zone))
+        .astimezone(ZoneInfo(clinic.zone))
         .replace(tzinfo=None)
     )
     services.timetable.add_absence(

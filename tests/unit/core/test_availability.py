@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -112,7 +113,7 @@ def test_closures_absences_and_cancelled_days_remove_time_on_the_local_clock():
     )
     days = {}
     for start in free_starts(cal, utc(2027, 1, 4), utc(2027, 1, 9)):
-        local = start.astimezone(__import__("zoneinfo").ZoneInfo("America/New_York"))
+        local = start.astimezone(ZoneInfo("America/New_York"))
         days.setdefault(local.date(), []).append(local.strftime("%H:%M"))
     assert date(2027, 1, 4) not in days
     assert days[date(2027, 1, 5)] == ["09:00", "11:00"]
