@@ -10,10 +10,10 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, tuple_
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, QueryableAttribute, Session
 
 from hospital_desktop.core.db.models import Appointment, Base, Doctor, Hospital, Patient, Payer
 from hospital_desktop.core.domain.values import (
@@ -54,21 +54,24 @@ def every_word_matches(text: str, *columns: InstrumentedAttribute[str]) -> Colum
     )
 
 
+SortExpression: TypeAlias = ColumnElement[Any] | QueryableAttribute[Any]
+
+
 class SortKey:
     """What a sortable column orders by: expressions that are never NULL (keyset paging
     compares row values, and NULL compares to nothing)."""
 
-    def __init__(self, *expressions: ColumnElement[Any]) -> None:
+    def __init__(self, *expressions: SortExpression) -> None:
         self.expressions = expressions
 
 
 def keyset_page(
     session: Session,
-    statement: Select[Any],
+    statement: Select,
     query: ListQuery,
     sort_keys: dict[str, SortKey],
     default_sort: str,
-    id_column: ColumnElement[int],
+    id_column: SortExpression,
     to_record: Callable[[Any], RecordT],
 ) -> Page[RecordT]:
     """Run ``statement`` for one page of ``query``; rows are (entity-row..., sort value)."""
@@ -358,7 +361,7 @@ class AppointmentRepository(Repository[Appointment]):
         "fee": SortKey(func.coalesce(Appointment.fee_cents, -1)),
     }
 
-    def _joined(self) -> Select[Any]:
+    def _joined(self) -> Select:
         return (
             select(
                 Appointment,

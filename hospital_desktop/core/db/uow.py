@@ -85,7 +85,7 @@ class UnitOfWork:
                 raise translated from exc
 
     def commit(self) -> None:
-        path = sqlite_path(str(self.session.get_bind().url))
+        path = sqlite_path(str(self.session.get_bind().engine.url))
         if path is not None and not path.exists():
             # An open SQLite connection writes on into a deleted file, and the work is lost.
             raise DatabaseUnavailableError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import secrets
 from datetime import date
 from typing import Any
@@ -145,6 +146,6 @@ class PatientService(Service):
         with self._uow() as uow:
             return uow.patients.list_page(query)
 
-    def payers(self) -> list[PayerRecord]:
+    def payers(self) -> builtins.list[PayerRecord]:
         with self._uow() as uow:
             return uow.payers.all()
