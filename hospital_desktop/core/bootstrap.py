@@ -66,8 +66,10 @@ def open_services(url: str, *, upgrade: bool = True) -> AppServices:
             "Use sqlite:///path/to/file.sqlite3 or postgresql+psycopg://user@host/database."
         ) from error
     except OSError as error:  # the SQLite file's folder cannot be made
+        folder = error.filename or "its folder"
         raise DatabaseUnavailableError(
-            f"Could not open the database at {where}: {error}"
+            f"Could not open the database at {where}: the folder {folder} cannot be created "
+            f"there ({error.strerror or error}). Choose a file in a folder you may write to."
         ) from error
     try:
         with engine.connect() as connection:

@@ -83,7 +83,7 @@ def run_application(choice: DatabaseChoice, next_choice: Callable[[], DatabaseCh
     while True:
         services = open_or_ask(choice.url)
         if services is None:
-            return 1
+            return 0  # the user chose to quit; that is not a failure
         window = build_window(services)
         restart = {"wanted": False}
 
