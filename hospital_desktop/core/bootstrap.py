@@ -14,6 +14,7 @@ from hospital_desktop.core.db.repositories import database_summary
 from hospital_desktop.core.db.uow import UnitOfWork, UnitOfWorkFactory
 from hospital_desktop.core.domain.errors import DatabaseUnavailableError, DomainError
 from hospital_desktop.core.domain.values import Summary
+from hospital_desktop.core.services.accounts import AccountService
 from hospital_desktop.core.services.appointments import AppointmentService
 from hospital_desktop.core.services.booking import BookingService
 from hospital_desktop.core.services.changes import ChangeHub
@@ -36,6 +37,7 @@ class AppServices:
     booking: BookingService
     timetable: TimetableService
     waitlist: WaitlistService
+    accounts: AccountService
     backup_path: Path | None
 
     uow_factory: UnitOfWorkFactory
@@ -107,6 +109,7 @@ def open_services(url: str, *, upgrade: bool = True) -> AppServices:
         booking=booking,
         timetable=TimetableService(uow_factory, changes),
         waitlist=WaitlistService(uow_factory, changes, booking),
+        accounts=AccountService(uow_factory, changes),
         backup_path=backup,
     )
 
