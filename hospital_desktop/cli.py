@@ -7,7 +7,10 @@ Options that apply to every command come before it:
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
+import socket
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -20,7 +23,11 @@ from hospital_desktop.config import choose_database
 from hospital_desktop.core.bootstrap import AppServices, open_services
 from hospital_desktop.core.db.engine import describe
 from hospital_desktop.core.domain.errors import DomainError
+from hospital_desktop.core.domain.security import Actor
 from hospital_desktop.core.importers.synthea import SyntheaImporter
+
+PASSWORD_ENV = "HOSPITAL_DESKTOP_PASSWORD"
+WORKSTATION = f"{socket.gethostname()} (command line)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,7 +44,19 @@ def build_parser() -> argparse.ArgumentParser:
         "postgresql+psycopg://user@host/db (default: $HOSPITAL_DESKTOP_DATABASE_URL, "
         "then the saved setting, then a file in your data folder)",
     )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        help="log in as NAME (needed once the database has users); the password comes from "
+        f"${PASSWORD_ENV} or a prompt",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    admin = commands.add_parser(
+        "create-admin", help="create the first administrator of a database with no users"
+    )
+    admin.add_argument("--username", required=True)
+    admin.add_argument("--full-name", default="", help="defaults to the user name")
 
     commands.add_parser("gui", help="open the application window (the default)")
 
@@ -102,7 +121,48 @@ def _run_command(arguments: argparse.Namespace, url: str, source: str) -> int:
         services.close()
 
 
+def _log_in(arguments: argparse.Namespace, services: AppServices) -> Actor | None:
+    """Once the database has users, every command that touches records needs one of them."""
+    if not services.accounts.has_users():
+        if arguments.user:
+            raise DomainError("This database has no users yet; create one with create-admin.")
+        return None
+    if not arguments.user:
+        raise DomainError(
+            "This database has users: give --user NAME before the command "
+            f"(the password comes from ${PASSWORD_ENV} or a prompt)."
+        )
+    user = services.accounts.login(
+        arguments.user, _password(f"Password for {arguments.user}: "), WORKSTATION
+    )
+    if user.must_change_password:
+        raise DomainError(
+            "This account must change its initial password first; log in once in the window."
+        )
+    return Actor(user.id, user.username, WORKSTATION)
+
+
+def _password(prompt: str, *, confirm: bool = False) -> str:
+    if os.environ.get(PASSWORD_ENV):
+        return os.environ[PASSWORD_ENV]
+    if not sys.stdin.isatty():
+        raise DomainError(f"No password: set ${PASSWORD_ENV} or run the command in a terminal.")
+    password = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Again: ") != password:
+        raise DomainError("The two passwords differ; nothing was changed.")
+    return password
+
+
 def _dispatch(arguments: argparse.Namespace, services: AppServices) -> int:
+    if arguments.command == "create-admin":
+        password = _password(f"Password for {arguments.username}: ", confirm=True)
+        admin = services.accounts.create_first_admin(
+            arguments.username, arguments.full_name or arguments.username, password, WORKSTATION
+        )
+        print(f"Created the administrator {admin.username}.")
+        return 0
+    if arguments.command != "db":
+        _log_in(arguments, services)
     if arguments.command == "db":
         print(f"The database at {describe(services.url)} is up to date.")
         if services.backup_path:

@@ -135,3 +135,39 @@ def test_an_empty_database_option_is_refused() -> None:
     assert result.returncode == 2
     assert "--database needs a database address" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_create_admin_then_commands_need_the_user(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'users.sqlite3'}"
+    env = {**os.environ, "HOSPITAL_DESKTOP_PASSWORD": "long enough secret"}
+
+    def run(*arguments: str, password: str | None = "long enough secret"):
+        environment = dict(env)
+        if password is None:
+            environment.pop("HOSPITAL_DESKTOP_PASSWORD")
+        else:
+            environment["HOSPITAL_DESKTOP_PASSWORD"] = password
+        return subprocess.run(
+            [sys.executable, "-m", "hospital_desktop", "--database", url, *arguments],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            stdin=subprocess.DEVNULL,
+            env=environment,
+        )
+
+    created = run("create-admin", "--username", "Boss")
+    assert created.returncode == 0, created.stderr
+    assert run("create-admin", "--username", "other").returncode == 1
+    anonymous = run("summary", "--json")
+    assert anonymous.returncode == 1 and "--user NAME" in anonymous.stderr
+    assert run("--user", "boss", "summary", "--json").returncode == 0
+    wrong = run("--user", "boss", "summary", password="not the password")
+    assert wrong.returncode == 1 and "wrong" in wrong.stderr and "Traceback" not in wrong.stderr
+    no_password = run("--user", "boss", "summary", password=None)
+    assert no_password.returncode == 1 and "HOSPITAL_DESKTOP_PASSWORD" in no_password.stderr
