@@ -177,6 +177,18 @@ def upgrade() -> None:
         # buffers included. SQLite has no such constraint: the booking service writes there
         # in a serialized transaction (BEGIN IMMEDIATE) that re-checks inside it.
         op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
+        # Active appointments recorded before this version may clash; the later of each
+        # clashing pair becomes 'proposed', for the front desk to sort out, rather than
+        # the upgrade failing at every workstation.
+        op.execute(
+            "UPDATE appointments AS later SET status = 'proposed', notes = notes || "
+            "CASE WHEN notes = '' THEN '' ELSE ' ' END || "
+            "'[Upgrade: clashed with another booking of this doctor]' "
+            "WHERE later.status IN ('booked', 'arrived', 'checked-in') AND EXISTS ("
+            "SELECT 1 FROM appointments AS earlier WHERE earlier.doctor_id = later.doctor_id "
+            "AND earlier.id < later.id AND earlier.status IN ('booked', 'arrived', 'checked-in') "
+            "AND earlier.start_at < later.end_at AND later.start_at < earlier.end_at)"
+        )
         op.execute(
             "ALTER TABLE appointments ADD CONSTRAINT ex_appointments_no_double_booking "
             "EXCLUDE USING gist (doctor_id WITH =, tsrange(start_at, blocked_until) WITH &&) "

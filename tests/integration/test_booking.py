@@ -83,6 +83,25 @@ def test_touching_is_fine_one_minute_of_overlap_is_not(services):
         book(services, clinic, clinic.at(0, 14, 29), patient=2, end_at=clinic.at(0, 14, 59))
 
 
+def test_an_override_waives_the_timetable_but_not_the_past_or_the_horizon(services, clinic):
+    with pytest.raises(BookingRefusedError, match="already passed"):
+        book(
+            services,
+            clinic,
+            clinic.at(-30, 10),
+            end_at=clinic.at(-30, 10, 15),
+            override_reason="Walk-in",
+        )
+    with pytest.raises(BookingRefusedError, match="ahead"):
+        book(
+            services,
+            clinic,
+            clinic.at(400, 10),
+            end_at=clinic.at(400, 10, 15),
+            override_reason="Walk-in",
+        )
+
+
 def test_outside_the_timetable_needs_an_explicit_override_and_records_it(services, clinic):
     evening = clinic.at(0, 18)
     with pytest.raises(BookingRefusedError):
@@ -162,11 +181,18 @@ def test_a_reschedule_may_overlap_its_own_old_time(services, clinic):
 def test_check_in_complete_and_no_show(services, clinic):
     one = book(services, clinic, clinic.at(0, 9))
     two = book(services, clinic, clinic.at(0, 10), patient=1)
-    arrived = services.booking.check_in(one.id, one.version)
+    with pytest.raises(DomainError, match="on the day of the appointment"):
+        services.booking.check_in(one.id, one.version)  # two weeks early
+    arrived = services.booking.check_in(one.id, one.version, now=clinic.at(0, 7))
     assert arrived.status is AppointmentStatus.ARRIVED
-    done = services.booking.complete(one.id, arrived.version)
+    with pytest.raises(DomainError, match="once it has started"):
+        services.booking.complete(one.id, arrived.version, now=clinic.at(0, 8))
+    done = services.booking.complete(one.id, arrived.version, now=clinic.at(0, 9, 25))
     assert done.status is AppointmentStatus.FULFILLED
-    assert services.booking.mark_no_show(two.id).status is AppointmentStatus.NOSHOW
+    with pytest.raises(DomainError, match="begun"):
+        services.booking.mark_no_show(two.id, now=clinic.at(0, 9))
+    no_show = services.booking.mark_no_show(two.id, now=clinic.at(0, 10, 15))
+    assert no_show.status is AppointmentStatus.NOSHOW
     with pytest.raises(DomainError, match="cannot be marked"):
         services.booking.cancel(one.id, "too late")
     assert clinic.at(0, 10) in free_starts(services, clinic)  # a no-show holds no time
@@ -234,11 +260,7 @@ def test_bad_timetable_input_gets_field_messages(services, clinic):
 def test_closures_absences_and_cancelled_days(services, clinic):
     services.timetable.add_closure(clinic.hospital_id, clinic.monday, "Bank holiday")
     assert free_starts(services, clinic, 0) == []
-    local_tuesday = (
-        clinic.at(1, 10)
-        .astimezone(ZoneInfo(clinic.zone))
-        .replace(tzinfo=None)
-    )
+    local_tuesday = clinic.at(1, 10).astimezone(ZoneInfo(clinic.zone)).replace(tzinfo=None)
     services.timetable.add_absence(
         clinic.doctor_id, local_tuesday, local_tuesday + timedelta(hours=1), "Meeting"
     )
@@ -385,3 +407,20 @@ def test_moving_an_entry_to_another_weekday_drops_its_cancelled_days(services, c
         )
         == []
     )
+
+
+def test_exceptions_over_booked_appointments_name_them(services, clinic):
+    booked = book(services, clinic, clinic.at(1, 10))
+    local = clinic.at(1, 10).astimezone(ZoneInfo(clinic.zone)).replace(tzinfo=None)
+    absence = services.timetable.add_absence(
+        clinic.doctor_id, local, local + timedelta(hours=1), "Meeting"
+    )
+    assert [a.id for a in absence.affected] == [booked.id]
+    closure = services.timetable.add_closure(
+        clinic.hospital_id, clinic.monday + timedelta(days=1), "Strike"
+    )
+    assert [a.id for a in closure.affected] == [booked.id]
+    with pytest.raises(ValidationError):
+        services.timetable.add_absence(
+            clinic.doctor_id, local.replace(year=9999), local.replace(year=9999, hour=23), "x"
+        )

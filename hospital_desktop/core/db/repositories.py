@@ -410,16 +410,23 @@ class AppointmentRepository(Repository[Appointment]):
 
     def in_range(
         self,
-        doctor_id: int,
+        doctor_id: int | None,
         start: datetime,
         end: datetime,
         statuses: Iterable[AppointmentStatus],
+        hospital_id: int | None = None,
     ) -> list[AppointmentRecord]:
-        """A doctor's appointments meeting [start, end) in these statuses, by start."""
+        """A doctor's (or a whole hospital's) appointments meeting [start, end) in these
+        statuses, by start."""
+        where = (
+            Appointment.doctor_id == doctor_id
+            if doctor_id is not None
+            else Appointment.hospital_id == hospital_id
+        )
         rows = self.session.execute(
             self._joined()
             .where(
-                Appointment.doctor_id == doctor_id,
+                where,
                 Appointment.archived_at.is_(None),
                 Appointment.status.in_([status.value for status in statuses]),
                 Appointment.end_at > start,

@@ -307,6 +307,8 @@ class ClosureRecord:
     hospital_id: int
     day: date
     reason: str
+    # Active appointments the new closure falls on: the desk must move or cancel them.
+    affected: tuple[AppointmentRecord, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +318,7 @@ class AbsenceRecord:
     starts_local: datetime
     ends_local: datetime
     reason: str
+    affected: tuple[AppointmentRecord, ...] = ()  # active appointments inside the absence
 
 
 @dataclass(frozen=True, slots=True)

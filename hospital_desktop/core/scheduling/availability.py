@@ -112,6 +112,9 @@ class Slot:
         return self.start, self.end + timedelta(minutes=self.buffer_minutes)
 
 
+WALK_IN_GRACE = timedelta(minutes=15)  # a walk-in entered a few minutes after arriving
+
+
 class Refusal(enum.StrEnum):
     OUTSIDE_TIMETABLE = "outside-timetable"
     OVERLAPS = "overlaps"
@@ -208,11 +211,13 @@ class DoctorCalendar:
         *,
         outside_timetable_allowed: bool = False,
         ignore_appointment: int | None = None,
+        history: bool = False,
     ) -> Verdict:
         """May [start, end) be booked now? ``ignore_appointment``: the one being moved.
 
-        With ``outside_timetable_allowed`` (a walk-in or an urgent case, booked with an
-        explicit override) only the overlap rule applies.
+        ``outside_timetable_allowed`` (a walk-in or an urgent case, booked with an explicit
+        override) waives the timetable and the notice; ``history`` (recording what already
+        happened) leaves only the overlap rule.
         """
         if end <= start:
             return Verdict(Refusal.OUTSIDE_TIMETABLE, "The appointment must end after it starts.")
@@ -223,6 +228,7 @@ class DoctorCalendar:
             now,
             outside_timetable_allowed=outside_timetable_allowed,
             ignore_appointment=ignore_appointment,
+            history=history,
         )
 
     def free_slots(self, start: datetime, end: datetime, now: datetime) -> list[Slot]:
@@ -248,12 +254,16 @@ class DoctorCalendar:
         *,
         outside_timetable_allowed: bool = False,
         ignore_appointment: int | None = None,
+        history: bool = False,
     ) -> Verdict:
         buffer = stretch.buffer_minutes if stretch else 0
-        if not outside_timetable_allowed:
-            if start < now:
+        if not history:
+            # A walk-in or urgent case (the override) may start now, without notice and
+            # outside the timetable, but not in the past or beyond the horizon.
+            grace = WALK_IN_GRACE if outside_timetable_allowed else timedelta(0)
+            if start < now - grace:
                 return Verdict(Refusal.IN_THE_PAST, "That time has already passed.")
-            if start < now + self.policy.min_notice:
+            if not outside_timetable_allowed and start < now + self.policy.min_notice:
                 notice = _describe(self.policy.min_notice)
                 return Verdict(Refusal.TOO_SOON, f"Appointments need {notice} notice.")
             if start > now + self.policy.horizon:
@@ -261,11 +271,11 @@ class DoctorCalendar:
                 return Verdict(
                     Refusal.TOO_FAR, f"Appointments can be booked at most {horizon} ahead."
                 )
-            if stretch is None:
-                return Verdict(
-                    Refusal.OUTSIDE_TIMETABLE,
-                    "That time is outside the doctor's timetable, or the doctor is away.",
-                )
+        if stretch is None and not (history or outside_timetable_allowed):
+            return Verdict(
+                Refusal.OUTSIDE_TIMETABLE,
+                "That time is outside the doctor's timetable, or the doctor is away.",
+            )
         wanted = (start, end + timedelta(minutes=buffer))
         for busy in self.busy:
             if ignore_appointment is not None and busy.appointment_id == ignore_appointment:

@@ -109,9 +109,7 @@ def place(uow: UnitOfWork, values: dict[str, Any], ignore_id: int | None) -> Non
     doctor = uow.scheduling.lock_doctor(values["doctor_id"])
     assert doctor is not None  # validated above
     calendar = uow.scheduling.calendar(doctor, doctor.hospital, start, end)
-    verdict = calendar.check(
-        start, end, utc_now(), outside_timetable_allowed=True, ignore_appointment=ignore_id
-    )
+    verdict = calendar.check(start, end, utc_now(), history=True, ignore_appointment=ignore_id)
     if verdict.refusal is Refusal.OVERLAPS and verdict.conflict is not None:
         zone = doctor.hospital.time_zone
         taken = f"{format_local(verdict.conflict.start, zone)}–" + format_local(

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from hospital_desktop.core.db.models import Appointment, Doctor, Hospital
 from hospital_desktop.core.db.uow import UnitOfWork
-from hospital_desktop.core.domain.clock import format_local, utc_now
+from hospital_desktop.core.domain.clock import format_local, to_local, utc_now
 from hospital_desktop.core.domain.errors import DomainError, NotFoundError
 from hospital_desktop.core.domain.validation import FieldChecker
 from hospital_desktop.core.domain.values import (
@@ -270,31 +270,44 @@ class BookingService(Service):
     # --- after booking -------------------------------------------------------------------
 
     def check_in(
-        self, appointment_id: int, expected_version: int | None = None
+        self, appointment_id: int, expected_version: int | None = None, now: datetime | None = None
     ) -> AppointmentRecord:
+        """The patient has arrived: possible from the start of the appointment's day."""
         return self._transition(
             appointment_id,
             expected_version,
             AppointmentStatus.ARRIVED,
             {AppointmentStatus.BOOKED},
             lambda appointment, now: setattr(appointment, "arrived_at", now),
+            now=now,
+            not_before=_start_of_day,
+            too_early="A patient can be checked in on the day of the appointment, not before.",
         )
 
     def complete(
-        self, appointment_id: int, expected_version: int | None = None
+        self, appointment_id: int, expected_version: int | None = None, now: datetime | None = None
     ) -> AppointmentRecord:
         return self._transition(
             appointment_id,
             expected_version,
             AppointmentStatus.FULFILLED,
             {AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, AppointmentStatus.CHECKED_IN},
+            now=now,
+            not_before=lambda appointment: appointment.start_at,
+            too_early="An appointment can be completed once it has started.",
         )
 
     def mark_no_show(
-        self, appointment_id: int, expected_version: int | None = None
+        self, appointment_id: int, expected_version: int | None = None, now: datetime | None = None
     ) -> AppointmentRecord:
         return self._transition(
-            appointment_id, expected_version, AppointmentStatus.NOSHOW, {AppointmentStatus.BOOKED}
+            appointment_id,
+            expected_version,
+            AppointmentStatus.NOSHOW,
+            {AppointmentStatus.BOOKED},
+            now=now,
+            not_before=lambda appointment: appointment.start_at,
+            too_early="A patient can be marked as not come only once the appointment has begun.",
         )
 
     def cancel(
@@ -448,14 +461,20 @@ class BookingService(Service):
         target: AppointmentStatus,
         allowed_from: set[AppointmentStatus],
         also: Callable[[Appointment, datetime], None] | None = None,
+        *,
+        now: datetime | None = None,
+        not_before: Callable[[Appointment], datetime] | None = None,
+        too_early: str = "",
     ) -> AppointmentRecord:
-        now = utc_now()
+        now = now or utc_now()
         with self._uow() as uow:
             appointment = require(
                 uow.appointments.get(appointment_id), "appointment", appointment_id
             )
             check_version(appointment, "appointment", expected_version)
             current = AppointmentStatus(appointment.status)
+            if current in allowed_from and not_before is not None and now < not_before(appointment):
+                raise DomainError(too_early)
             if current not in allowed_from:
                 raise DomainError(
                     f"This appointment is {current.label.lower()}; it cannot be marked "
@@ -474,6 +493,13 @@ class BookingService(Service):
             )
         self._changes.publish(change)
         return record  # type: ignore[no-any-return]
+
+
+def _start_of_day(appointment: Appointment) -> datetime:
+    """Local midnight, in the hospital's zone, of the day the appointment starts."""
+    zone = appointment.hospital.time_zone
+    local_day = to_local(appointment.start_at, zone).date()
+    return local_day_bounds(datetime.combine(local_day, datetime.min.time()), zone)[0]
 
 
 def _is_slot_start(calendar: DoctorCalendar, start: datetime) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
 
@@ -20,8 +21,9 @@ from hospital_desktop.core.db.scheduling import (
 )
 from hospital_desktop.core.db.uow import UnitOfWork
 from hospital_desktop.core.domain.errors import DomainError, ValidationError
-from hospital_desktop.core.domain.validation import FieldChecker, clean_text
+from hospital_desktop.core.domain.validation import YEARS, FieldChecker, clean_text
 from hospital_desktop.core.domain.values import (
+    ACTIVE_STATUSES,
     WEEKDAYS,
     AbsenceRecord,
     CancelledOccurrenceRecord,
@@ -29,7 +31,7 @@ from hospital_desktop.core.domain.values import (
     TimetableEntryDraft,
     TimetableEntryRecord,
 )
-from hospital_desktop.core.scheduling.local_time import utc_intervals
+from hospital_desktop.core.scheduling.local_time import local_day_bounds, utc_intervals
 from hospital_desktop.core.services.base import Service, check_version, require
 from hospital_desktop.core.services.changes import Change, Entity
 
@@ -210,10 +212,14 @@ class TimetableService(Service):
             require(uow.hospitals.get(hospital_id), "hospital", hospital_id)
             if uow.scheduling.closures(hospital_id, parsed, parsed):  # type: ignore[arg-type]
                 raise ValidationError({"day": "The hospital is already closed that day."})
+            hospital = require(uow.hospitals.get(hospital_id), "hospital", hospital_id)
             closure = HospitalClosure(hospital_id=hospital_id, day=parsed, reason=why)
             uow.session.add(closure)
             uow.commit()
-            record = closure_record(closure)
+            midnight = datetime.combine(parsed, time())  # type: ignore[arg-type]
+            start, end = local_day_bounds(midnight, hospital.time_zone)
+            affected = uow.appointments.in_range(None, start, end, ACTIVE_STATUSES, hospital_id)
+            record = replace(closure_record(closure), affected=tuple(affected))
         self._changes.publish(Change.of(Entity.TIMETABLE))
         return record
 
@@ -234,6 +240,9 @@ class TimetableService(Service):
             raise ValueError("absences are wall-clock (naive) times")
         if ends_local <= starts_local:
             check.fail("ends_local", "The absence must end after it starts.")
+        for field, moment in (("starts_local", starts_local), ("ends_local", ends_local)):
+            if moment.year not in YEARS:
+                check.fail(field, f"{moment:%Y-%m-%d} is not a plausible date; check the year.")
         check.done()
         with self._uow(serialized=True) as uow:
             doctor = require(uow.doctors.get(doctor_id), "doctor", doctor_id)
@@ -244,7 +253,12 @@ class TimetableService(Service):
             )
             uow.session.add(absence)
             uow.commit()
-            record = absence_record(absence)
+            affected = [
+                appointment
+                for start, end in utc_intervals(starts_local, ends_local, doctor.hospital.time_zone)
+                for appointment in uow.appointments.in_range(doctor_id, start, end, ACTIVE_STATUSES)
+            ]
+            record = replace(absence_record(absence), affected=tuple(affected))
         self._changes.publish(Change.of(Entity.TIMETABLE, doctor_id))
         return record
 

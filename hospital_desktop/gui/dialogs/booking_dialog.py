@@ -45,7 +45,8 @@ class BookingContext:
 def describe_time(start: datetime, end: datetime, time_zone: str) -> str:
     """'Mon 25 Oct 2027, 09:00–09:30 BST (hospital time)' plus the workstation's reading."""
     local_start, local_end = to_local(start, time_zone), to_local(end, time_zone)
-    text = f"{local_start:%a %d %b %Y}, {local_start:%H:%M}–{local_end:%H:%M %Z} (hospital time)"
+    # Both ends carry their zone: on a clock-change night 01:00 BST and 01:00 GMT both exist.
+    text = f"{local_start:%a %d %b %Y}, {local_start:%H:%M %Z}–{local_end:%H:%M %Z} (hospital time)"
     here = start.astimezone()
     if here.utcoffset() != local_start.utcoffset():
         text += f"\nOn this computer's clock: {here:%a %d %b, %H:%M %Z}"
@@ -123,6 +124,7 @@ class BookingDialog(QDialog):
         who = QLabel(f"{context.doctor_name} · {context.hospital_name}")
         self.patient = patient_picker(services, tasks)
         new_patient = QPushButton("New patient…")
+        new_patient.setAutoDefault(False)  # Enter books; it does not open this
         new_patient.clicked.connect(self._on_new_patient_clicked)
         patient_row = QHBoxLayout()
         patient_row.addWidget(self.patient, 1)

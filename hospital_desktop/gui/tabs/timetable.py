@@ -6,6 +6,8 @@ asks for them through the task runner and turns the user's clicks into service c
 
 from __future__ import annotations
 
+import getpass
+import socket
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -214,7 +216,9 @@ class TimetableTab(QWidget):
             if reason is None:
                 return
             self._write(
-                lambda: booking.cancel(appointment.id, reason, "", appointment.version),
+                lambda: booking.cancel(
+                    appointment.id, reason, workstation_user(), appointment.version
+                ),
                 "Cancelled",
                 after=lambda _record: self._offer_freed_slot(appointment),
             )
@@ -429,6 +433,11 @@ class TimetableTab(QWidget):
 
     def _zone(self) -> str:
         return self.doctor.time_zone if self.doctor else "UTC"
+
+
+def workstation_user() -> str:
+    """Who cancels, until accounts are wired in: the computer's user and name."""
+    return f"{getpass.getuser()} on {socket.gethostname()}"[:100]
 
 
 def _moved(request: BookingRequest, slot: Slot) -> BookingRequest:

@@ -970,11 +970,27 @@ class ExceptionsEditor(_Panel[Exceptions]):
         for edit in (self.absence_start, self.absence_end, self.absence_reason):
             edit.clear()
         self.say(f"Added the absence {_first_line(absence_text(absence))}.")
+        self.warn_affected(absence.affected, "during this absence")
 
     def _on_closure_added(self, closure: ClosureRecord) -> None:
         self.closure_day.clear()
         self.closure_reason.clear()
         self.say(f"The hospital is closed on {closure.day:%a %Y-%m-%d}.")
+        self.warn_affected(closure.affected, "on that day")
+
+    def warn_affected(self, affected: tuple[AppointmentRecord, ...], when: str) -> None:
+        """Booked appointments stay booked: say which, so the desk can move or cancel them."""
+        if not affected:
+            return
+        listed = "; ".join(
+            f"{a.patient_name} {format_local(a.start_at, a.time_zone)}" for a in affected[:5]
+        )
+        more = f" and {len(affected) - 5} more" if len(affected) > 5 else ""
+        self.say(
+            f"{len(affected)} booked appointment(s) {when} stay booked: {listed}{more}. "
+            "Reschedule or cancel them from the calendar.",
+            error=True,
+        )
 
     def _on_cancelled(self, occurrence: CancelledOccurrenceRecord) -> None:
         self.cancelled_day.clear()
