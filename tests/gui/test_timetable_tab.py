@@ -16,6 +16,7 @@ from hospital_desktop.core.domain.values import (
 )
 from hospital_desktop.core.scheduling.week import ItemKind, monday_of
 from hospital_desktop.gui.dialogs.booking_dialog import BookingContext, BookingDialog, describe_time
+from hospital_desktop.gui.dialogs.next_available_dialog import SLOT_ROLE
 from tests.gui.conftest import save_screenshot
 
 
@@ -227,3 +228,25 @@ def test_screenshots_of_a_normal_week_and_a_dst_week(clinic, qtbot):
         labels = [mark.label for mark in sunday.hour_marks]
         assert "01:00 BST" in labels and "01:00 GMT" in labels
         save_screenshot(window, "timetable-week-dst")
+
+
+def test_next_available_shows_the_doctor_and_books(clinic, qtbot, monkeypatch):
+    _window, tab, doctor, _patients = clinic
+    asked = []
+    monkeypatch.setattr(tab, "ask_booking", lambda context: asked.append(context))
+    dialog = tab.open_next_available()
+    qtbot.waitUntil(lambda: dialog.results.count() > 0, timeout=10000)
+    first = dialog.results.item(0).data(SLOT_ROLE)
+    assert first.doctor_id == doctor.id
+    dialog.book_button.click()
+    qtbot.waitUntil(lambda: len(asked) == 1, timeout=10000)
+    assert asked[0].start == first.slot.start and not asked[0].outside_timetable
+
+
+def test_walk_in_now_is_reachable_without_a_mouse(clinic, qtbot, monkeypatch):
+    _window, tab, _doctor, _patients = clinic
+    asked = []
+    monkeypatch.setattr(tab, "ask_booking", lambda context: asked.append(context))
+    tab.walk_in_button.click()
+    assert asked and asked[0].outside_timetable
+    assert abs(asked[0].start - datetime.now(UTC)) < timedelta(minutes=6)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from hospital_desktop.core.bootstrap import AppServices
-from hospital_desktop.core.domain.clock import format_local
+from hospital_desktop.core.domain.clock import format_local, utc_now
 from hospital_desktop.core.domain.values import (
     AppointmentRecord,
     AppointmentStatus,
@@ -37,12 +38,18 @@ from hospital_desktop.core.domain.values import (
     WaitlistRecord,
 )
 from hospital_desktop.core.scheduling.availability import Slot
-from hospital_desktop.core.scheduling.week import CalendarAppointment, WeekItem, WeekLayout
-from hospital_desktop.core.services.booking import SlotTakenError
+from hospital_desktop.core.scheduling.week import (
+    CalendarAppointment,
+    WeekItem,
+    WeekLayout,
+    monday_of,
+)
+from hospital_desktop.core.services.booking import AvailableSlot, SlotTakenError
 from hospital_desktop.core.services.changes import Change, Entity
 from hospital_desktop.gui.calendar.week_navigator import WeekNavigator
 from hospital_desktop.gui.calendar.week_view import WeekView
 from hospital_desktop.gui.dialogs.booking_dialog import BookingContext, BookingDialog, ask_text
+from hospital_desktop.gui.dialogs.next_available_dialog import NextAvailableDialog
 from hospital_desktop.gui.errors import show_error
 from hospital_desktop.gui.tabs.pickers import doctor_label, doctor_picker
 from hospital_desktop.gui.tabs.timetable_editors import (
@@ -122,9 +129,19 @@ class TimetableTab(QWidget):
         escape.triggered.connect(self.stop_rescheduling)
         self.addAction(escape)
 
+        self.next_available_button = QPushButton("Next available…")
+        self.next_available_button.setToolTip("The first free times across a hospital's doctors")
+        self.next_available_button.clicked.connect(self.open_next_available)
+        self.walk_in_button = QPushButton("Walk-in now…")
+        self.walk_in_button.setToolTip(
+            "Book this doctor now, outside the timetable if need be (a reason is asked)"
+        )
+        self.walk_in_button.clicked.connect(self.book_walk_in_now)
         top = QHBoxLayout()
         top.addWidget(QLabel("Doctor:"))
         top.addWidget(self.doctor_picker, 2)
+        top.addWidget(self.next_available_button)
+        top.addWidget(self.walk_in_button)
         top.addSpacing(12)
         top.addWidget(self.navigator, 3)
         banner = QHBoxLayout()
@@ -224,6 +241,32 @@ class TimetableTab(QWidget):
             )
         elif name == "reschedule":
             self.start_rescheduling(appointment)
+
+    def open_next_available(self) -> NextAvailableDialog:
+        hospital = (self.doctor.hospital_id, self.doctor.hospital_name) if self.doctor else None
+        dialog = NextAvailableDialog(self.services, self.tasks, hospital, self)
+        dialog.chosen.connect(self._on_next_available_chosen)
+        dialog.open()
+        return dialog
+
+    def book_walk_in_now(self) -> None:
+        """The keyboard's way to a walk-in: now, rounded down to five minutes."""
+        if self.doctor is None:
+            self.status_message.emit("Choose the doctor first.")
+            return
+        now = utc_now().replace(second=0, microsecond=0)
+        start = now - timedelta(minutes=now.minute % 5)
+        self._book(start, start + timedelta(minutes=WALK_IN_MINUTES), outside_timetable=True)
+
+    def _on_next_available_chosen(self, available: AvailableSlot) -> None:
+        slot = available.slot
+
+        def show_and_book(doctor: DoctorRecord) -> None:
+            local_day = slot.start.astimezone(ZoneInfo(doctor.time_zone)).date()
+            self.show_doctor(doctor, monday_of(local_day))
+            self._book(slot.start, slot.end, outside_timetable=False)
+
+        self.tasks.run(lambda: self.services.doctors.get(available.doctor_id), show_and_book)
 
     # --- rescheduling ------------------------------------------------------------------
 
