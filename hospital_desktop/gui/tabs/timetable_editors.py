@@ -501,15 +501,13 @@ class EntriesEditor(_Panel[list[TimetableEntryRecord]]):
         self.fields.add("valid_from", "Valid from", self.valid_from)
         self.fields.add("valid_until", "Valid until", self.valid_until)
 
-        self.new_button = QPushButton("New")
-        self.new_button.setToolTip("Start a new entry")
-        self.new_button.clicked.connect(self.new_entry)
-        self.save_button = QPushButton("Save")
-        self.save_button.setToolTip("Add the new entry or save the changes to this one")
-        self.save_button.clicked.connect(self.save)
-        self.delete_button = QPushButton("Delete…")
-        self.delete_button.setToolTip("Delete this entry; booked appointments stay")
-        self.delete_button.clicked.connect(self.delete)
+        self.new_button = _button("New", "Start a new entry", self.new_entry)
+        self.save_button = _button(
+            "Save", "Add the new entry or save the changes to this one", self.save
+        )
+        self.delete_button = _button(
+            "Delete…", "Delete this entry; booked appointments stay", self.delete
+        )
 
         body = QWidget()
         column = QVBoxLayout(body)
@@ -706,9 +704,9 @@ class ExceptionsEditor(_Panel[Exceptions]):
         self.absence_fields.add("reason", "Reason", self.absence_reason)
         self.add_absence_button = QPushButton("Add absence")
         self.add_absence_button.clicked.connect(self.add_absence)
-        self.remove_absence_button = QPushButton("Remove")
-        self.remove_absence_button.setToolTip("Remove the selected absence")
-        self.remove_absence_button.clicked.connect(self.remove_absence)
+        self.remove_absence_button = _button(
+            "Remove", "Remove the selected absence", self.remove_absence
+        )
 
         # Closures
         self.closure_hint = hint_label("")
@@ -722,9 +720,9 @@ class ExceptionsEditor(_Panel[Exceptions]):
         self.closure_fields.add("reason", "Reason", self.closure_reason)
         self.add_closure_button = QPushButton("Add closure")
         self.add_closure_button.clicked.connect(self.add_closure)
-        self.remove_closure_button = QPushButton("Remove")
-        self.remove_closure_button.setToolTip("Open the hospital again on the selected day")
-        self.remove_closure_button.clicked.connect(self.remove_closure)
+        self.remove_closure_button = _button(
+            "Remove", "Open the hospital again on the selected day", self.remove_closure
+        )
 
         # Cancelled occurrences
         self.cancelled_list = _record_list("Cancelled days", 3, 2)
@@ -741,12 +739,12 @@ class ExceptionsEditor(_Panel[Exceptions]):
         self.cancelled_fields.add("entry_id", "Entry", self.cancelled_entry)
         self.cancelled_fields.add("day", "Date", self.cancelled_day)
         self.cancelled_fields.add("reason", "Reason", self.cancelled_reason)
-        self.cancel_button = QPushButton("Cancel that day")
-        self.cancel_button.setToolTip("The entry does not run on that date")
-        self.cancel_button.clicked.connect(self.cancel_occurrence)
-        self.restore_button = QPushButton("Restore")
-        self.restore_button.setToolTip("The entry runs again on the selected date")
-        self.restore_button.clicked.connect(self.restore_occurrence)
+        self.cancel_button = _button(
+            "Cancel that day", "The entry does not run on that date", self.cancel_occurrence
+        )
+        self.restore_button = _button(
+            "Restore", "The entry runs again on the selected date", self.restore_occurrence
+        )
 
         body = QWidget()
         column = QVBoxLayout(body)
@@ -998,6 +996,13 @@ class ExceptionsEditor(_Panel[Exceptions]):
         self.say(f"The entry does not run on {occurrence.day:%a %Y-%m-%d}.")
 
 
+def _button(text: str, tooltip: str, slot: Callable[[], Any]) -> QPushButton:
+    button = QPushButton(text)
+    button.setToolTip(tooltip)
+    button.clicked.connect(slot)
+    return button
+
+
 def _first_line(text: str) -> str:
     return text.split("\n", 1)[0]
 
@@ -1028,9 +1033,9 @@ class WaitlistPanel(_Panel[list[WaitlistRecord]]):
             "Book the selected patient into the free slot chosen in the calendar"
         )
         self.offer_button.clicked.connect(self.offer_selected)
-        self.remove_button = QPushButton("Remove")
-        self.remove_button.setToolTip("Take the selected patient off the waitlist")
-        self.remove_button.clicked.connect(self.remove_selected)
+        self.remove_button = _button(
+            "Remove", "Take the selected patient off the waitlist", self.remove_selected
+        )
 
         self.patient = patient_picker(services, tasks)
         self.patient.choice_changed.connect(self._on_patient_choice_changed)
