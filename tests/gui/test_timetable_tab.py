@@ -250,3 +250,40 @@ def test_walk_in_now_is_reachable_without_a_mouse(clinic, qtbot, monkeypatch):
     tab.walk_in_button.click()
     assert asked and asked[0].outside_timetable
     assert abs(asked[0].start - datetime.now(UTC)) < timedelta(minutes=6)
+
+
+def test_a_refused_booking_comes_back_with_what_was_typed(clinic, qtbot, monkeypatch):
+    window, tab, doctor, patients = clinic
+    services = window.services
+    dead = services.patients.create(
+        PatientDraft(
+            given_name="Late",
+            family_name="Person",
+            date_of_birth="1920-01-01",
+            date_of_death="2000-01-01",
+        )
+    )
+    contexts = []
+
+    def answer(context):
+        contexts.append(context)
+        if len(contexts) == 1:
+            return BookingRequest(
+                dead.id,
+                doctor.id,
+                context.start,
+                context.end,
+                reason="Typed reason",
+                notes="Typed notes",
+            )
+        return None
+
+    monkeypatch.setattr(tab, "ask_booking", answer)
+    tab.view.slot_activated.emit(free_items(tab)[0])
+    qtbot.waitUntil(lambda: len(contexts) == 2, timeout=10000)
+    again = contexts[1]
+    assert "died on 2000-01-01" in again.problem
+    assert again.prefill.reason == "Typed reason" and again.prefill.notes == "Typed notes"
+    dialog = BookingDialog(services, window.tasks, again, window)
+    assert dialog.reason.text() == "Typed reason" and "died on" in dialog.error.text()
+    qtbot.waitUntil(lambda: "Late Person" in dialog.patient.text(), timeout=10000)

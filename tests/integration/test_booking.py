@@ -424,3 +424,9 @@ def test_exceptions_over_booked_appointments_name_them(services, clinic):
         services.timetable.add_absence(
             clinic.doctor_id, local.replace(year=9999), local.replace(year=9999, hour=23), "x"
         )
+
+
+def test_a_patient_waits_for_a_doctor_only_once(services, clinic):
+    services.waitlist.add(clinic.patient_ids[1], clinic.doctor_id)
+    with pytest.raises(ValidationError, match="already waiting"):
+        services.waitlist.add(clinic.patient_ids[1], clinic.doctor_id)

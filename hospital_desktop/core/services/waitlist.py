@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from hospital_desktop.core.db.models import Appointment, WaitlistEntry
 from hospital_desktop.core.db.scheduling import waitlist_record
 from hospital_desktop.core.db.uow import UnitOfWork, UnitOfWorkFactory
-from hospital_desktop.core.domain.errors import DomainError
+from hospital_desktop.core.domain.errors import DomainError, ValidationError
 from hospital_desktop.core.domain.validation import FieldChecker
 from hospital_desktop.core.domain.values import (
     AppointmentRecord,
@@ -78,6 +78,10 @@ class WaitlistService(Service):
         with self._uow() as uow:
             patient = require(uow.patients.get(patient_id), "patient", patient_id)
             require(uow.doctors.get(doctor_id), "doctor", doctor_id)
+            if any(e.patient_id == patient_id for e in uow.scheduling.waiting_for(doctor_id)):
+                raise ValidationError(
+                    {"patient_id": "This patient is already waiting for this doctor."}
+                )
             entry = WaitlistEntry(
                 patient_id=patient_id,
                 doctor_id=doctor_id,

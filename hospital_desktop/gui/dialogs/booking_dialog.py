@@ -40,6 +40,9 @@ class BookingContext:
     start: datetime
     end: datetime
     outside_timetable: bool = False  # a walk-in or urgent case: needs a reason
+    # After a refusal the dialog comes back with what was typed and the reason it failed.
+    prefill: BookingRequest | None = None
+    problem: str = ""
 
 
 def describe_time(start: datetime, end: datetime, time_zone: str) -> str:
@@ -160,6 +163,20 @@ class BookingDialog(QDialog):
         layout.addWidget(self.buttons)
         self.request: BookingRequest | None = None
         self.patient.setFocus()
+        if context.prefill is not None:
+            self._fill(context.prefill)
+        self.error.setText(context.problem)
+
+    def _fill(self, previous: BookingRequest) -> None:
+        self.service.setText(previous.service)
+        self.reason.setText(previous.reason)
+        self.notes.setPlainText(previous.notes)
+        self.override_reason.setText(previous.override_reason)
+        self.patient.set_choice(previous.patient_id, "…")
+        self._tasks.run(
+            lambda: self._services.patients.get(previous.patient_id),
+            lambda patient: self.patient.set_choice(patient.id, patient_label(patient)),
+        )
 
     @classmethod
     def ask(

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from hospital_desktop.core.bootstrap import AppServices
 from hospital_desktop.core.domain.clock import format_local, utc_now
+from hospital_desktop.core.domain.errors import DomainError
 from hospital_desktop.core.domain.values import (
     AppointmentRecord,
     AppointmentStatus,
@@ -50,7 +51,7 @@ from hospital_desktop.gui.calendar.week_navigator import WeekNavigator
 from hospital_desktop.gui.calendar.week_view import WeekView
 from hospital_desktop.gui.dialogs.booking_dialog import BookingContext, BookingDialog, ask_text
 from hospital_desktop.gui.dialogs.next_available_dialog import NextAvailableDialog
-from hospital_desktop.gui.errors import show_error
+from hospital_desktop.gui.errors import message_for, show_error
 from hospital_desktop.gui.tabs.pickers import doctor_label, doctor_picker
 from hospital_desktop.gui.tabs.timetable_editors import (
     EntriesEditor,
@@ -402,7 +403,15 @@ class TimetableTab(QWidget):
 
     # --- writing -----------------------------------------------------------------------
 
-    def _book(self, start: datetime, end: datetime, *, outside_timetable: bool) -> None:
+    def _book(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        outside_timetable: bool,
+        prefill: BookingRequest | None = None,
+        problem: str = "",
+    ) -> None:
         assert self.doctor is not None
         context = BookingContext(
             doctor_id=self.doctor.id,
@@ -412,16 +421,30 @@ class TimetableTab(QWidget):
             start=start,
             end=end,
             outside_timetable=outside_timetable,
+            prefill=prefill,
+            problem=problem,
         )
         request = self.ask_booking(context)
         if request is None:
             return
+
+        def ask_again(error: BaseException) -> None:
+            """Refused (a deceased patient, an inactive doctor...): nothing typed is lost."""
+            self._book(
+                start,
+                end,
+                outside_timetable=outside_timetable,
+                prefill=request,
+                problem=message_for(error),
+            )
+
         self._write(
             lambda: self.services.booking.book(request),
             "Booked",
             retry=lambda slot: self._write(
                 lambda: self.services.booking.book(_moved(request, slot)), "Booked"
             ),
+            refused=ask_again,
         )
 
     def _write(
@@ -431,6 +454,7 @@ class TimetableTab(QWidget):
         *,
         retry: Callable[[Slot], Any] | None = None,
         after: Callable[[AppointmentRecord], Any] | None = None,
+        refused: Callable[[BaseException], Any] | None = None,
     ) -> None:
         def on_done(record: AppointmentRecord) -> None:
             when = format_local(record.start_at, record.time_zone)
@@ -443,6 +467,9 @@ class TimetableTab(QWidget):
                 chosen = self.ask_alternative(error)
                 if chosen is not None:
                     retry(chosen)
+                return
+            if refused is not None and isinstance(error, DomainError):
+                refused(error)
                 return
             show_error(self, error, "Not done")
             self.reload()  # show the week as it really is now
