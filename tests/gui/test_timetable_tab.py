@@ -253,7 +253,7 @@ def test_walk_in_now_is_reachable_without_a_mouse(clinic, qtbot, monkeypatch):
 
 
 def test_a_refused_booking_comes_back_with_what_was_typed(clinic, qtbot, monkeypatch):
-    window, tab, doctor, patients = clinic
+    window, tab, doctor, _patients = clinic
     services = window.services
     dead = services.patients.create(
         PatientDraft(
