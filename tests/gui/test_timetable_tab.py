@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from PySide6.QtWidgets import QPushButton
 
 from hospital_desktop.core.domain.values import (
     AppointmentStatus,
@@ -180,6 +181,10 @@ def test_booking_dialog_confirms_in_hospital_time_and_needs_a_patient(clinic, qt
     )
     dialog = BookingDialog(window.services, window.tasks, context, window)
     assert "(hospital time)" in dialog.findChild(type(dialog.error), "bookingTime").text()
+    assert dialog.book_button.isDefault()  # Enter books
+    assert not any(
+        b.autoDefault() for b in dialog.findChildren(QPushButton) if b is not dialog.book_button
+    )
     dialog.book_button.click()
     assert "Choose the patient" in dialog.error.text() and dialog.request is None
     dialog.patient.set_choice(patients[0].id, "Zoë Ångström")

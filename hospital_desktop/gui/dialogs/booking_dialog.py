@@ -155,6 +155,9 @@ class BookingDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.book_button = self.buttons.addButton("Book", QDialogButtonBox.ButtonRole.AcceptRole)
         self.book_button.setDefault(True)
+        for button in self.buttons.buttons():  # Enter anywhere books; only Book is default
+            if button is not self.book_button:
+                button.setAutoDefault(False)
         self.book_button.clicked.connect(self._on_book_clicked)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
