@@ -430,3 +430,18 @@ def test_a_patient_waits_for_a_doctor_only_once(services, clinic):
     services.waitlist.add(clinic.patient_ids[1], clinic.doctor_id)
     with pytest.raises(ValidationError, match="already waiting"):
         services.waitlist.add(clinic.patient_ids[1], clinic.doctor_id)
+
+
+def test_a_night_entry_that_ends_reaches_into_the_next_morning(services, clinic):
+    sunday = clinic.monday + timedelta(days=6)
+    services.timetable.create_entry(
+        clinic.doctor_id,
+        TimetableEntryDraft(6, "22:00", "04:00", 60, valid_until=sunday.isoformat()),
+    )
+    with pytest.raises(ValidationError, match="overlaps"):
+        services.timetable.create_entry(
+            clinic.doctor_id,
+            TimetableEntryDraft(
+                0, "01:00", "03:00", 60, valid_from=(sunday + timedelta(days=1)).isoformat()
+            ),
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from hospital_desktop.core.db.models import (
@@ -93,6 +93,16 @@ def spans_overlap(first: tuple[int, int], second: tuple[int, int]) -> bool:
     )
 
 
+def reach(
+    valid_from: date | None, valid_until: date | None, start: time, end: time
+) -> tuple[date | None, date | None]:
+    """The dates an entry's time can fall on: one past its last day if it runs past midnight
+    (Sunday night's last occurrence still reaches into Monday)."""
+    if valid_until is not None and end <= start and valid_until < date.max:
+        return valid_from, valid_until + timedelta(days=1)
+    return valid_from, valid_until
+
+
 def periods_overlap(a: tuple[date | None, date | None], b: tuple[date | None, date | None]) -> bool:
     start_a, end_a = a[0] or date.min, a[1] or date.max
     start_b, end_b = b[0] or date.min, b[1] or date.max
@@ -123,7 +133,10 @@ def validate_entry(
                 continue
             if spans_overlap(
                 span, week_span(other.weekday, other.start_time, other.end_time)
-            ) and periods_overlap((valid_from, valid_until), (other.valid_from, other.valid_until)):
+            ) and periods_overlap(
+                reach(valid_from, valid_until, start, end),
+                reach(other.valid_from, other.valid_until, other.start_time, other.end_time),
+            ):
                 check.fail(
                     "start_time",
                     f"This overlaps the entry {WEEKDAYS[other.weekday]} "
