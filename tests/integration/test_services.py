@@ -794,3 +794,14 @@ def test_every_write_announces_a_change(services: AppServices, heard: list[Chang
     last(Entity.APPOINTMENT, visit.id)
     services.appointments.set_archived(visit.id)
     last(Entity.APPOINTMENT, visit.id)
+
+
+def test_search_ignores_accents_as_well_as_case(services: AppServices) -> None:
+    zoe = make.patient(services, "Zoë", "Ångström", medical_record_number="A1")
+    make.patient(services, "Zoe", "Andersson", medical_record_number="A2")
+    found = services.patients.list(ListQuery(search="zoe angstrom")).items
+    assert [p.id for p in found] == [zoe.id]
+    again = services.patients.list(ListQuery(search="ZOË ÅNG")).items
+    assert [p.id for p in again] == [zoe.id]
+    both = {p.family_name for p in services.patients.list(ListQuery(search="zoë")).items}
+    assert both == {"Ångström", "Andersson"}

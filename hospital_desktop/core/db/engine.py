@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,17 @@ def build_engine(url: str) -> Engine:
     return create_engine(parsed, pool_pre_ping=True)
 
 
+def fold(value: Any) -> Any:
+    """Lower case without accents, for search: 'Zoë' and 'ZOE' both become 'zoe'.
+
+    PostgreSQL's ``hd_fold`` (migration 0005) does the same with ``unaccent``.
+    """
+    if not isinstance(value, str):
+        return value
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def _unicode_lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
@@ -37,6 +49,7 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     # SQLite's own lower() folds ASCII only, so a case-insensitive search (ILIKE becomes
     # lower(x) LIKE lower(y)) missed 'JERÓNIMO' for 'Jerónimo'; PostgreSQL folds them all.
     dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+    dbapi_connection.create_function("hd_fold", 1, fold, deterministic=True)
     # SQLAlchemy emits BEGIN itself (below), so the driver must not begin on its own.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()

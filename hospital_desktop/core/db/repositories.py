@@ -45,10 +45,16 @@ def like_pattern(text: str) -> str:
 
 
 def every_word_matches(text: str, *columns: InstrumentedAttribute[str]) -> ColumnElement[bool]:
-    """Each word of ``text`` is found, ignoring case, in at least one of ``columns``."""
+    """Each word of ``text`` is found in at least one of ``columns``, ignoring case and
+    accents ('zoe' finds 'Zoë'): both sides go through the database's ``hd_fold``."""
     return and_(
         *(
-            or_(*(column.ilike(like_pattern(word), escape="\\") for column in columns))
+            or_(
+                *(
+                    func.hd_fold(column).like(func.hd_fold(like_pattern(word)), escape="\\")
+                    for column in columns
+                )
+            )
             for word in text.split()
         )
     )
@@ -308,18 +314,13 @@ class PatientRepository(Repository[Patient]):
     @staticmethod
     def _search_condition(text: str) -> ColumnElement[bool]:
         """Every word must match a name, the record number or the phone number."""
-        conditions = []
-        for word in text.split():
-            pattern = like_pattern(word)
-            conditions.append(
-                or_(
-                    Patient.given_name.ilike(pattern, escape="\\"),
-                    Patient.family_name.ilike(pattern, escape="\\"),
-                    Patient.medical_record_number.ilike(pattern, escape="\\"),
-                    Patient.phone.ilike(pattern, escape="\\"),
-                )
-            )
-        return and_(*conditions)
+        return every_word_matches(
+            text,
+            Patient.given_name,
+            Patient.family_name,
+            Patient.medical_record_number,
+            Patient.phone,
+        )
 
     def record(self, patient: Patient) -> PatientRecord:
         return patient_record(patient, patient.payer.name if patient.payer else "")
@@ -387,17 +388,16 @@ class AppointmentRepository(Repository[Appointment]):
         if query.hospital_id is not None:
             statement = statement.where(Appointment.hospital_id == query.hospital_id)
         if query.search:
-            for word in query.search.split():
-                pattern = like_pattern(word)
-                statement = statement.where(
-                    or_(
-                        Patient.given_name.ilike(pattern, escape="\\"),
-                        Patient.family_name.ilike(pattern, escape="\\"),
-                        Doctor.name.ilike(pattern, escape="\\"),
-                        Appointment.reason.ilike(pattern, escape="\\"),
-                        Appointment.service.ilike(pattern, escape="\\"),
-                    )
+            statement = statement.where(
+                every_word_matches(
+                    query.search,
+                    Patient.given_name,
+                    Patient.family_name,
+                    Doctor.name,
+                    Appointment.reason,
+                    Appointment.service,
                 )
+            )
         return keyset_page(
             self.session,
             statement,
