@@ -26,6 +26,7 @@ from hospital_desktop.core.db.repositories import ids_by_external_id
 from hospital_desktop.core.db.uow import UnitOfWork, UnitOfWorkFactory
 from hospital_desktop.core.domain.clock import utc_now
 from hospital_desktop.core.domain.errors import DomainError, ImportFileError
+from hospital_desktop.core.domain.security import Actor
 from hospital_desktop.core.domain.validation import (
     MAX_AMOUNT,
     YEARS,
@@ -34,6 +35,7 @@ from hospital_desktop.core.domain.validation import (
     known_time_zones,
 )
 from hospital_desktop.core.domain.values import AppointmentStatus, Sex
+from hospital_desktop.core.services.audit import write_entry
 from hospital_desktop.core.services.changes import Change, ChangeHub, Entity
 from hospital_desktop.core.services.patients import new_medical_record_numbers
 
@@ -244,6 +246,7 @@ class SyntheaImporter:
         *,
         fallback_time_zone: str = "UTC",
         now: Callable[[], datetime] = utc_now,
+        actor: Actor | None = None,
     ) -> None:
         zone = canonical_time_zone(fallback_time_zone)
         if zone not in known_time_zones():
@@ -255,6 +258,7 @@ class SyntheaImporter:
         self._changes = changes
         self._fallback_time_zone = zone
         self._now = now
+        self._actor = actor
 
     def run(
         self,
@@ -283,6 +287,13 @@ class SyntheaImporter:
                 report,
             )
             tracker.check_cancel()
+            write_entry(
+                uow,
+                self._actor,
+                "import",
+                entity="synthea",
+                changes={kind: [0, count] for kind, count in report.added.items() if count},
+            )
             uow.commit()
         self._changes.publish(Change.bulk(Entity))
         return report

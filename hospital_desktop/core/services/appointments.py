@@ -127,8 +127,9 @@ class AppointmentService(Service):
             values = validate_appointment(uow, draft)
             place(uow, values, None)
             appointment = uow.appointments.add(Appointment(**values))
-            uow.commit()
             record = require(uow.appointments.record_by_id(appointment.id), KIND, appointment.id)
+            self._audit(uow, "create", KIND, record.id, None, record)
+            uow.commit()
         self._changes.publish(Change.of(Entity.APPOINTMENT, record.id))
         return record
 
@@ -145,10 +146,13 @@ class AppointmentService(Service):
             check_version(appointment, KIND, expected_version)
             values = validate_appointment(uow, draft)
             place(uow, values, appointment_id)
+            before = uow.appointments.record_by_id(appointment_id)
             for name, value in values.items():
                 setattr(appointment, name, value)
-            uow.commit()
+            uow.session.flush()
             record = require(uow.appointments.record_by_id(appointment_id), KIND, appointment_id)
+            self._audit(uow, "update", KIND, appointment_id, before, record)
+            uow.commit()
         self._changes.publish(Change.of(Entity.APPOINTMENT, appointment_id))
         return record
 
@@ -164,9 +168,13 @@ class AppointmentService(Service):
                     "doctor_id": appointment.doctor_id,
                 }
                 place(uow, values, appointment_id)  # restoring must not double-book
+            before = uow.appointments.record_by_id(appointment_id)
             appointment.archived_at = archive_time(archived, utc_now())
-            uow.commit()
+            uow.session.flush()
             record = require(uow.appointments.record_by_id(appointment_id), KIND, appointment_id)
+            action = "archive" if archived else "restore"
+            self._audit(uow, action, KIND, appointment_id, before, record)
+            uow.commit()
         self._changes.publish(Change.of(Entity.APPOINTMENT, appointment_id))
         return record
 

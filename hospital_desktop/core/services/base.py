@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from typing import Any
 
 from hospital_desktop.core.db.uow import UnitOfWork, UnitOfWorkFactory
 from hospital_desktop.core.domain.errors import NotFoundError, StaleRecordError
+from hospital_desktop.core.domain.security import Actor
+from hospital_desktop.core.services.audit import differences, write_entry
 from hospital_desktop.core.services.changes import ChangeHub
 
 STALE_EDIT = (
@@ -15,13 +18,49 @@ STALE_EDIT = (
 )
 
 
+NOT_AUDITED = frozenset({"version", "created_at", "updated_at"})
+
+
 class Service:
-    def __init__(self, uow_factory: UnitOfWorkFactory, changes: ChangeHub) -> None:
+    """``actor`` is who acts (None until login is wired in: then nobody is named)."""
+
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, changes: ChangeHub, actor: Actor | None = None
+    ) -> None:
         self._uow_factory = uow_factory
         self._changes = changes
+        self._actor = actor
 
     def _uow(self, *, serialized: bool = False) -> UnitOfWork:
         return self._uow_factory(serialized=serialized)
+
+    def _audit(
+        self,
+        uow: UnitOfWork,
+        action: str,
+        entity: str,
+        record_id: int | None,
+        before: Any,
+        after: Any,
+    ) -> None:
+        """Record a write in the same transaction as the write itself."""
+        write_entry(
+            uow,
+            self._actor,
+            action,
+            entity=entity,
+            record_id=record_id,
+            changes=differences(_fields(before), _fields(after)),
+        )
+
+
+def _fields(record: Any) -> dict[str, Any] | None:
+    if record is None:
+        return None
+    values = (
+        asdict(record) if is_dataclass(record) and not isinstance(record, type) else dict(record)
+    )
+    return {name: value for name, value in values.items() if name not in NOT_AUDITED}
 
 
 def require(entity: Any, kind: str, record_id: int) -> Any:

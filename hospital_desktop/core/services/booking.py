@@ -261,6 +261,20 @@ class BookingService(Service):
                     "rescheduled_from_id": old.id,
                 },
                 ignore_appointment=old.id,
+                audit=False,  # one entry for the whole move, below
+            )
+            self._audit(
+                uow,
+                "reschedule",
+                "appointment",
+                old.id,
+                {"start_at": old.start_at, "end_at": old.end_at, "status": "booked"},
+                {
+                    "start_at": new.start_at,
+                    "end_at": new.end_at,
+                    "status": "cancelled",
+                    "rescheduled_to": new.id,
+                },
             )
             return new.id
 
@@ -386,6 +400,7 @@ class BookingService(Service):
         override_reason: str,
         values: dict[str, Any],
         ignore_appointment: int | None = None,
+        audit: bool = True,
     ) -> Appointment:
         """Check the time with the engine and add the appointment (inside the write)."""
         if start.tzinfo is None:
@@ -442,6 +457,10 @@ class BookingService(Service):
         )
         uow.session.add(appointment)
         uow.session.flush()
+        if audit:
+            self._audit(
+                uow, "book", "appointment", appointment.id, None, _booked_fields(appointment)
+            )
         return appointment
 
     def _taken(self, doctor_id: int, near: datetime, message: str) -> SlotTakenError:
@@ -480,9 +499,18 @@ class BookingService(Service):
                     f"This appointment is {current.label.lower()}; it cannot be marked "
                     f"{target.label.lower()}."
                 )
+            before = _lifecycle_fields(appointment)
             appointment.status = target.value
             if also is not None:
                 also(appointment, now)
+            self._audit(
+                uow,
+                target.value,
+                "appointment",
+                appointment_id,
+                before,
+                _lifecycle_fields(appointment),
+            )
             uow.commit()
         return self._record(appointment_id, Change.of(Entity.APPOINTMENT, appointment_id))
 
@@ -493,6 +521,28 @@ class BookingService(Service):
             )
         self._changes.publish(change)
         return record  # type: ignore[no-any-return]
+
+
+def _booked_fields(appointment: Appointment) -> dict[str, Any]:
+    return {
+        "patient_id": appointment.patient_id,
+        "doctor_id": appointment.doctor_id,
+        "start_at": appointment.start_at,
+        "end_at": appointment.end_at,
+        "status": appointment.status,
+        "reason": appointment.reason,
+        "override_reason": appointment.override_reason,
+    }
+
+
+def _lifecycle_fields(appointment: Appointment) -> dict[str, Any]:
+    return {
+        "status": appointment.status,
+        "arrived_at": appointment.arrived_at,
+        "cancelled_at": appointment.cancelled_at,
+        "cancelled_by": appointment.cancelled_by,
+        "cancel_reason": appointment.cancel_reason,
+    }
 
 
 def _start_of_day(appointment: Appointment) -> datetime:

@@ -42,8 +42,9 @@ class DoctorService(Service):
     def create(self, draft: DoctorDraft) -> DoctorRecord:
         with self._uow() as uow:
             doctor = uow.doctors.add(Doctor(**validate_doctor(uow, draft)))
-            uow.commit()
             record = uow.doctors.record(doctor)
+            self._audit(uow, "create", KIND, record.id, None, record)
+            uow.commit()
         self._changes.publish(Change.of(Entity.DOCTOR, record.id))
         return record
 
@@ -57,19 +58,26 @@ class DoctorService(Service):
         with self._uow() as uow:
             doctor = require(uow.doctors.get(doctor_id), KIND, doctor_id)
             check_version(doctor, KIND, expected_version)
+            before = uow.doctors.record(doctor)
             for name, value in validate_doctor(uow, draft).items():
                 setattr(doctor, name, value)
-            uow.commit()
+            uow.session.flush()
+            uow.session.expire(doctor, ["hospital"])  # it may have moved to another hospital
             record = uow.doctors.record(doctor)
+            self._audit(uow, "update", KIND, doctor_id, before, record)
+            uow.commit()
         self._changes.publish(Change(frozenset({Entity.DOCTOR, Entity.APPOINTMENT})))
         return record
 
     def set_archived(self, doctor_id: int, archived: bool = True) -> DoctorRecord:
         with self._uow() as uow:
             doctor = require(uow.doctors.get(doctor_id), KIND, doctor_id)
+            before = uow.doctors.record(doctor)
             doctor.archived_at = archive_time(archived, utc_now())
-            uow.commit()
+            uow.session.flush()
             record = uow.doctors.record(doctor)
+            self._audit(uow, "archive" if archived else "restore", KIND, doctor_id, before, record)
+            uow.commit()
         self._changes.publish(Change.of(Entity.DOCTOR, doctor_id))
         return record
 

@@ -35,8 +35,9 @@ class HospitalService(Service):
         values = validate_hospital(draft)
         with self._uow() as uow:
             hospital = uow.hospitals.add(Hospital(**values))
-            uow.commit()
             record = hospital_record(hospital)
+            self._audit(uow, "create", KIND, record.id, None, record)
+            uow.commit()
         self._changes.publish(Change.of(Entity.HOSPITAL, record.id))
         return record
 
@@ -51,10 +52,13 @@ class HospitalService(Service):
         with self._uow() as uow:
             hospital = require(uow.hospitals.get(hospital_id), KIND, hospital_id)
             check_version(hospital, KIND, expected_version)
+            before = hospital_record(hospital)
             for name, value in values.items():
                 setattr(hospital, name, value)
-            uow.commit()
+            uow.session.flush()
             record = hospital_record(hospital)
+            self._audit(uow, "update", KIND, hospital_id, before, record)
+            uow.commit()
         # Doctors and appointments show the hospital's name and zone.
         self._changes.publish(
             Change(frozenset({Entity.HOSPITAL, Entity.DOCTOR, Entity.APPOINTMENT}))
@@ -64,9 +68,14 @@ class HospitalService(Service):
     def set_archived(self, hospital_id: int, archived: bool = True) -> HospitalRecord:
         with self._uow() as uow:
             hospital = require(uow.hospitals.get(hospital_id), KIND, hospital_id)
+            before = hospital_record(hospital)
             hospital.archived_at = archive_time(archived, utc_now())
-            uow.commit()
+            uow.session.flush()
             record = hospital_record(hospital)
+            self._audit(
+                uow, "archive" if archived else "restore", KIND, hospital_id, before, record
+            )
+            uow.commit()
         self._changes.publish(Change.of(Entity.HOSPITAL, hospital_id))
         return record
 

@@ -106,8 +106,9 @@ class PatientService(Service):
                 values["medical_record_number"] or (new_medical_record_numbers(uow, 1)[0])
             )
             patient = uow.patients.add(Patient(**values))
-            uow.commit()
             record = uow.patients.record(patient)
+            self._audit(uow, "create", KIND, record.id, None, record)
+            uow.commit()
         self._changes.publish(Change.of(Entity.PATIENT, record.id))
         return record
 
@@ -125,19 +126,26 @@ class PatientService(Service):
             values["medical_record_number"] = (
                 values["medical_record_number"] or patient.medical_record_number
             )
+            before = uow.patients.record(patient)
             for name, value in values.items():
                 setattr(patient, name, value)
-            uow.commit()
+            uow.session.flush()
+            uow.session.expire(patient, ["payer"])  # the payer may have changed
             record = uow.patients.record(patient)
+            self._audit(uow, "update", KIND, patient_id, before, record)
+            uow.commit()
         self._changes.publish(Change(frozenset({Entity.PATIENT, Entity.APPOINTMENT})))
         return record
 
     def set_archived(self, patient_id: int, archived: bool = True) -> PatientRecord:
         with self._uow() as uow:
             patient = require(uow.patients.get(patient_id), KIND, patient_id)
+            before = uow.patients.record(patient)
             patient.archived_at = archive_time(archived, utc_now())
-            uow.commit()
+            uow.session.flush()
             record = uow.patients.record(patient)
+            self._audit(uow, "archive" if archived else "restore", KIND, patient_id, before, record)
+            uow.commit()
         self._changes.publish(Change.of(Entity.PATIENT, patient_id))
         return record
 

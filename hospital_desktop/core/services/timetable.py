@@ -176,6 +176,8 @@ class TimetableService(Service):
                 doctor_id=doctor_id, **validate_entry(uow, doctor_id, draft, None)
             )
             uow.session.add(entry)
+            uow.session.flush()
+            self._audit(uow, "create", "timetable-entry", entry.id, None, entry_record(entry))
             uow.commit()
             record = entry_record(entry)
         self._changes.publish(Change.of(Entity.TIMETABLE, doctor_id))
@@ -194,8 +196,11 @@ class TimetableService(Service):
                     [entry_id], date.min, date.max
                 ):
                     uow.session.delete(occurrence)
+            before = entry_record(entry)
             for name, value in values.items():
                 setattr(entry, name, value)
+            uow.session.flush()
+            self._audit(uow, "update", "timetable-entry", entry_id, before, entry_record(entry))
             uow.commit()
             record = entry_record(entry)
         self._changes.publish(Change.of(Entity.TIMETABLE, record.doctor_id))
@@ -206,6 +211,7 @@ class TimetableService(Service):
         with self._uow(serialized=True) as uow:
             entry = require(uow.scheduling.entry(entry_id), "timetable entry", entry_id)
             doctor_id = entry.doctor_id
+            self._audit(uow, "delete", "timetable-entry", entry_id, entry_record(entry), None)
             uow.session.delete(entry)
             uow.commit()
         self._changes.publish(Change.of(Entity.TIMETABLE, doctor_id))
@@ -228,6 +234,8 @@ class TimetableService(Service):
             hospital = require(uow.hospitals.get(hospital_id), "hospital", hospital_id)
             closure = HospitalClosure(hospital_id=hospital_id, day=parsed, reason=why)
             uow.session.add(closure)
+            uow.session.flush()
+            self._audit(uow, "create", "closure", closure.id, None, closure_record(closure))
             uow.commit()
             midnight = datetime.combine(parsed, time())  # type: ignore[arg-type]
             start, end = local_day_bounds(midnight, hospital.time_zone)
@@ -265,6 +273,8 @@ class TimetableService(Service):
                 doctor_id=doctor_id, starts_local=starts_local, ends_local=ends_local, reason=why
             )
             uow.session.add(absence)
+            uow.session.flush()
+            self._audit(uow, "create", "absence", absence.id, None, absence_record(absence))
             uow.commit()
             affected = [
                 appointment
@@ -305,6 +315,9 @@ class TimetableService(Service):
                 raise ValidationError({"day": "That day is already cancelled."})
             occurrence = CancelledOccurrence(entry_id=entry_id, day=parsed, reason=why)
             uow.session.add(occurrence)
+            uow.session.flush()
+            record = cancelled_record(occurrence)
+            self._audit(uow, "create", "cancelled-occurrence", occurrence.id, None, record)
             uow.commit()
             record = cancelled_record(occurrence)
             doctor_id = entry.doctor_id
@@ -317,6 +330,8 @@ class TimetableService(Service):
     def _delete(self, model: Any, record_id: int, kind: str) -> None:
         with self._uow(serialized=True) as uow:
             row = require(uow.session.get(model, record_id), kind, record_id)
+            before = {column.key: getattr(row, column.key) for column in row.__table__.columns}
+            self._audit(uow, "delete", kind.replace(" ", "-"), record_id, before, None)
             uow.session.delete(row)
             uow.commit()
         self._changes.publish(Change.of(Entity.TIMETABLE))

@@ -93,6 +93,15 @@ class WaitlistService(Service):
                 status=WaitlistStatus.WAITING.value,
             )
             uow.session.add(entry)
+            uow.session.flush()
+            self._audit(
+                uow,
+                "create",
+                "waitlist-entry",
+                entry.id,
+                None,
+                {"patient_id": patient_id, "doctor_id": doctor_id, "notes": text},
+            )
             uow.commit()
             record = waitlist_record(entry, f"{patient.given_name} {patient.family_name}")
         self._changes.publish(Change.of(Entity.WAITLIST, doctor_id))
@@ -148,5 +157,13 @@ class WaitlistService(Service):
                 raise DomainError("This patient is no longer waiting (already booked or removed).")
             entry.status = WaitlistStatus.REMOVED.value
             doctor_id = entry.doctor_id
+            self._audit(
+                uow,
+                "remove",
+                "waitlist-entry",
+                entry_id,
+                {"status": "waiting"},
+                {"status": "removed"},
+            )
             uow.commit()
         self._changes.publish(Change.of(Entity.WAITLIST, doctor_id))
