@@ -15,7 +15,6 @@ from hospital_desktop.core.domain.values import (
     AppointmentRecord,
     AppointmentStatus,
     ListQuery,
-    PayerRecord,
 )
 from hospital_desktop.core.services.changes import Change, Entity
 from hospital_desktop.gui import display
@@ -23,6 +22,7 @@ from hospital_desktop.gui.models.record_table import PAGE_SIZE, Column, RecordTa
 from hospital_desktop.gui.tabs.pickers import doctor_picker, patient_picker
 from hospital_desktop.gui.tabs.record_tab import RecordTab
 from hospital_desktop.gui.tasks import TaskRunner
+from hospital_desktop.gui.widgets.payer_box import PayerBox
 from hospital_desktop.gui.widgets.record_form import RecordForm
 
 COLUMNS: list[Column[AppointmentRecord]] = [
@@ -69,25 +69,14 @@ class AppointmentForm(RecordForm[AppointmentRecord]):
         self.service = self.add_text("service", "Service", "e.g. Wellness, Ambulatory")
         self.reason = self.add_text("reason", "Reason")
         self.fee = self.add_text("fee", "Fee", "e.g. 120.00")
-        self.payer = QComboBox()
+        self.payer = PayerBox()
         self.add_field("payer_id", "Insurance", self.payer)
         self.payer_coverage = self.add_text("payer_coverage", "Paid by insurance", "e.g. 80.00")
         self.notes = QPlainTextEdit()
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(70)
         self.add_field("notes", "Notes", self.notes)
-        self.set_payers([])
-        self._tasks.run(services.patients.payers, self.set_payers)
-
-    def set_payers(self, payers: list[PayerRecord]) -> None:
-        was_filling, self._filling = self._filling, True
-        chosen = self.record.payer_id if self.record else self.payer.currentData()
-        self.payer.clear()
-        self.payer.addItem("None / self-paying", None)
-        for payer in payers:
-            self.payer.addItem(payer.name, payer.id)
-        self.payer.setCurrentIndex(max(self.payer.findData(chosen), 0) if chosen else 0)
-        self._filling = was_filling
+        self._tasks.run(services.patients.payers, self.payer.set_payers)
 
     def time_zone(self) -> str | None:
         doctor_id = self.doctor.value()
@@ -120,9 +109,7 @@ class AppointmentForm(RecordForm[AppointmentRecord]):
         self.service.setText(record.service if record else "")
         self.reason.setText(record.reason if record else "")
         self.fee.setText(display.money_input(record.fee) if record else "")
-        self.payer.setCurrentIndex(
-            max(self.payer.findData(record.payer_id), 0) if record and record.payer_id else 0
-        )
+        self.payer.select(record.payer_id if record else None)
         self.payer_coverage.setText(display.money_input(record.payer_coverage) if record else "")
         self.notes.setPlainText(record.notes if record else "")
         self._on_doctor_changed(None)
@@ -164,7 +151,7 @@ class AppointmentForm(RecordForm[AppointmentRecord]):
             service=self.service.text(),
             reason=self.reason.text(),
             fee=self.fee.text(),
-            payer_id=self.payer.currentData(),
+            payer_id=self.payer.value(),
             payer_coverage=self.payer_coverage.text(),
             notes=self.notes.toPlainText(),
             external_id=record.external_id if record else None,

@@ -11,7 +11,6 @@ from hospital_desktop.core.domain.values import (
     ListQuery,
     PatientDraft,
     PatientRecord,
-    PayerRecord,
     Sex,
 )
 from hospital_desktop.core.services.changes import Change, Entity
@@ -19,6 +18,7 @@ from hospital_desktop.gui import display
 from hospital_desktop.gui.models.record_table import PAGE_SIZE, Column, RecordTableModel
 from hospital_desktop.gui.tabs.record_tab import RecordTab
 from hospital_desktop.gui.tasks import TaskRunner
+from hospital_desktop.gui.widgets.payer_box import PayerBox
 from hospital_desktop.gui.widgets.record_form import RecordForm
 
 COLUMNS: list[Column[PatientRecord]] = [
@@ -55,33 +55,17 @@ class PatientForm(RecordForm[PatientRecord]):
         self.city = self.add_text("city", "City")
         self.state = self.add_text("state", "State or region")
         self.postal_code = self.add_text("postal_code", "Postal code")
-        self.payer = QComboBox()
+        self.payer = PayerBox()
         self.add_field("payer_id", "Insurance", self.payer)
         self.date_of_death = self.add_text(
             "date_of_death", "Date of death", f"{DATE_HINT}; leave empty if alive"
         )
         self.add_link("Appointments", "appointments", "Show this patient's appointments")
         self.finish_links()
-        self._payers: list[PayerRecord] = []
-        self.set_payers([])
         self.reload_payers()
 
     def reload_payers(self) -> None:
-        self._tasks.run(self._services.patients.payers, self.set_payers)
-
-    def set_payers(self, payers: list[PayerRecord]) -> None:
-        chosen = self.payer.currentData()
-        was_filling, self._filling = self._filling, True
-        self.payer.clear()
-        self.payer.addItem("None / self-paying", None)
-        for payer in payers:
-            self.payer.addItem(payer.name, payer.id)
-        self._select_payer(chosen if self.record is None else self.record.payer_id)
-        self._filling = was_filling
-
-    def _select_payer(self, payer_id: int | None) -> None:
-        index = self.payer.findData(payer_id) if payer_id is not None else 0
-        self.payer.setCurrentIndex(max(index, 0))
+        self._tasks.run(self._services.patients.payers, self.payer.set_payers)
 
     def fill(self, record: PatientRecord | None) -> None:
         self.given_name.setText(record.given_name if record else "")
@@ -95,7 +79,7 @@ class PatientForm(RecordForm[PatientRecord]):
         self.city.setText(record.city if record else "")
         self.state.setText(record.state if record else "")
         self.postal_code.setText(record.postal_code if record else "")
-        self._select_payer(record.payer_id if record else None)
+        self.payer.select(record.payer_id if record else None)
         self.date_of_death.setText(display.day(record.date_of_death) if record else "")
 
     def describe(self, record: PatientRecord) -> tuple[str, str]:
@@ -122,7 +106,7 @@ class PatientForm(RecordForm[PatientRecord]):
             state=self.state.text(),
             postal_code=self.postal_code.text(),
             date_of_death=self.date_of_death.text(),
-            payer_id=self.payer.currentData(),
+            payer_id=self.payer.value(),
             external_id=record.external_id if record else None,
         )
         patients = self._services.patients
