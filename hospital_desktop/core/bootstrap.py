@@ -125,6 +125,3 @@ def _parses(url: str) -> bool:
 def _first_line(error: DBAPIError) -> str:
     original = str(error.orig) if error.orig is not None else str(error)
     return original.strip().splitlines()[0] if original.strip() else "unknown error"
-
-
-__all__ = ["AppServices", "DomainError", "open_services"]

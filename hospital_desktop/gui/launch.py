@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from hospital_desktop.config import DatabaseChoice, choose_database, data_dir, default_database_url
+from hospital_desktop.config import DatabaseChoice, choose_database, data_dir
 from hospital_desktop.gui.preflight import display_problem
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,3 @@ def _log_to_file() -> None:
         level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-
-
-__all__ = ["default_database_url", "launch"]

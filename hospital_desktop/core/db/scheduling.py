@@ -149,6 +149,7 @@ class SchedulingRepository:
         first_day = (start - margin).astimezone(zone).date()
         last_day = (end + margin).astimezone(zone).date()
         entries = self.entries_of(doctor.id)
+        closures = self.closures(hospital.id, first_day, last_day)
         rules = tuple(
             WeeklyRule(
                 id=e.id,
@@ -167,7 +168,8 @@ class SchedulingRepository:
         return DoctorCalendar(
             time_zone=hospital.time_zone,
             rules=rules,
-            closed_days=frozenset(c.day for c in self.closures(hospital.id, first_day, last_day)),
+            closed_days=frozenset(closure.day for closure in closures),
+            closure_reasons={closure.day: closure.reason or "Closed" for closure in closures},
             absences=tuple(
                 LocalRange(a.starts_local, a.ends_local, a.reason)
                 for a in self.absences(doctor.id, local_first, local_last)

@@ -15,8 +15,8 @@ Rules, in the words of the product:
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -148,6 +148,7 @@ class DoctorCalendar:
     cancelled_occurrences: frozenset[tuple[int, date]] = frozenset()
     busy: tuple[BusyInterval, ...] = ()
     policy: Policy = Policy()
+    closure_reasons: Mapping[date, str] = field(default_factory=dict, compare=False)
 
     # --- time the timetable offers -------------------------------------------------------
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from hospital_desktop.core.db.models import User, UserPermission
 from hospital_desktop.core.db.uow import UnitOfWork, UnitOfWorkFactory
 from hospital_desktop.core.domain.clock import utc_now
-from hospital_desktop.core.domain.errors import DomainError, NotFoundError, ValidationError
+from hospital_desktop.core.domain.errors import DomainError, ValidationError
 from hospital_desktop.core.domain.security import (
     Actor,
     Permission,
@@ -423,6 +423,3 @@ class AccountService(Service):
     def _check_password(check: FieldChecker, field: str, password: str) -> None:
         if len(password or "") < MIN_PASSWORD_LENGTH:
             check.fail(field, f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
-
-
-__all__ = ["AccountService", "NotFoundError"]

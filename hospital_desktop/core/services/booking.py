@@ -117,10 +117,6 @@ class BookingService(Service):
             end = start + timedelta(days=8)
             calendar = uow.scheduling.calendar(doctor, hospital, start, end)
             shown = uow.appointments.in_range(doctor_id, start, end, SHOWN_IN_CALENDAR)
-            reasons = {
-                c.day: c.reason or "Closed"
-                for c in uow.scheduling.closures(hospital.id, monday, monday + timedelta(days=6))
-            }
         appointments = [
             CalendarAppointment(
                 id=a.id,
@@ -133,7 +129,7 @@ class BookingService(Service):
             )
             for a in shown
         ]
-        return build_week(calendar, appointments, monday, now, reasons)
+        return build_week(calendar, appointments, monday, now, dict(calendar.closure_reasons))
 
     def next_available(
         self,

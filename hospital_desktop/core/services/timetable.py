@@ -20,7 +20,7 @@ from hospital_desktop.core.db.scheduling import (
     entry_record,
 )
 from hospital_desktop.core.db.uow import UnitOfWork
-from hospital_desktop.core.domain.errors import DomainError, ValidationError
+from hospital_desktop.core.domain.errors import ValidationError
 from hospital_desktop.core.domain.validation import YEARS, FieldChecker, clean_text
 from hospital_desktop.core.domain.values import (
     ACTIVE_STATUSES,
@@ -335,6 +335,3 @@ class TimetableService(Service):
             uow.session.delete(row)
             uow.commit()
         self._changes.publish(Change.of(Entity.TIMETABLE))
-
-
-__all__ = ["DomainError", "TimetableService"]

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from hospital_desktop.core.bootstrap import AppServices
-from hospital_desktop.core.domain.clock import format_local, to_local
+from hospital_desktop.core.domain.clock import to_local
 from hospital_desktop.core.domain.errors import ValidationError
 from hospital_desktop.core.domain.values import BookingRequest, PatientDraft, PatientRecord
 from hospital_desktop.gui.errors import message_for
@@ -223,10 +224,5 @@ class BookingDialog(QDialog):
 
 def ask_text(parent: QWidget | None, title: str, label: str) -> str | None:
     """A short required text (a cancellation reason); None when the user backs out."""
-    from PySide6.QtWidgets import QInputDialog
-
     text, accepted = QInputDialog.getText(parent, title, label)
     return text.strip() if accepted and text.strip() else None
-
-
-__all__ = ["BookingContext", "BookingDialog", "ask_text", "describe_time", "format_local"]
