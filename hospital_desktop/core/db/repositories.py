@@ -7,7 +7,7 @@ thousandth page of a million patients costs what the first one does.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeAlias, TypeVar
@@ -98,15 +98,20 @@ def keyset_page(
     return Page(items=[to_record(row) for row in rows], next_cursor=next_cursor)
 
 
+def in_chunks(values: Iterable[str], size: int = 500) -> Iterator[list[str]]:
+    """Values in lists short enough for any backend's ``IN (...)``."""
+    wanted = list(values)
+    for start in range(0, len(wanted), size):
+        yield wanted[start : start + size]
+
+
 def ids_by_external_id(
     session: Session, model: type[Base], external_ids: Iterable[str]
 ) -> dict[str, int]:
     """Map other systems' ids (e.g. Synthea's) to ours, in chunks every backend accepts."""
-    wanted = list(dict.fromkeys(external_ids))
     column = model.external_id  # type: ignore[attr-defined]
     found: dict[str, int] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
+    for chunk in in_chunks(dict.fromkeys(external_ids)):
         rows = session.execute(select(column, model.id).where(column.in_(chunk)))  # type: ignore[attr-defined]
         found.update({external: internal for external, internal in rows})
     return found
@@ -266,10 +271,8 @@ class PatientRepository(Repository[Patient]):
         return self.session.scalar(statement.limit(1)) is not None
 
     def mrns_in_use(self, candidates: Iterable[str]) -> set[str]:
-        wanted = list(candidates)
         in_use: set[str] = set()
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
+        for chunk in in_chunks(candidates):
             in_use.update(
                 self.session.scalars(
                     select(Patient.medical_record_number).where(
