@@ -135,11 +135,16 @@ class RecordTab(QWidget, Generic[RecordT]):
         self.model.set_query(**(cleared | filters))
 
     def fit_columns(self) -> None:
-        """Size columns to what is loaded, within reason (long names are elided)."""
+        """Size columns to what is loaded, within reason (long names are elided); the last
+        one takes what is left, so the table needs no sideways scrolling when it fits."""
         self.table.resizeColumnsToContents()
         header = self.table.horizontalHeader()
         for column in range(header.count()):
             header.resizeSection(column, min(max(header.sectionSize(column), 80), 280))
+        last = header.count() - 1
+        if last > 0:
+            used = sum(header.sectionSize(column) for column in range(last))
+            header.resizeSection(last, max(80, self.table.viewport().width() - used))
 
     def keep_column_layout(self) -> None:
         """The user's saved column widths win over fitting them to the content."""
