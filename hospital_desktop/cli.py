@@ -24,7 +24,6 @@ from hospital_desktop.core.bootstrap import AppServices, open_services
 from hospital_desktop.core.db.engine import describe
 from hospital_desktop.core.domain.errors import DomainError
 from hospital_desktop.core.domain.security import Actor
-from hospital_desktop.core.importers.synthea import SyntheaImporter
 
 PASSWORD_ENV = "HOSPITAL_DESKTOP_PASSWORD"
 WORKSTATION = f"{socket.gethostname()} (command line)"
@@ -162,7 +161,7 @@ def _dispatch(arguments: argparse.Namespace, services: AppServices) -> int:
         print(f"Created the administrator {admin.username}.")
         return 0
     if arguments.command != "db":
-        _log_in(arguments, services)
+        services = services.for_actor(_log_in(arguments, services))
     if arguments.command == "db":
         print(f"The database at {describe(services.url)} is up to date.")
         if services.backup_path:
@@ -177,9 +176,7 @@ def _dispatch(arguments: argparse.Namespace, services: AppServices) -> int:
                 print(f"{name.capitalize():<14}{count:>10,}")
         return 0
     if arguments.command == "import":
-        importer = SyntheaImporter(
-            services.unit_of_work, services.changes, fallback_time_zone=arguments.time_zone
-        )
+        importer = services.importer(fallback_time_zone=arguments.time_zone)
         progress = _TerminalProgress() if sys.stderr.isatty() else None
         report = importer.run(arguments.directory, progress=progress)
         if progress:

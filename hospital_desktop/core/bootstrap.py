@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -13,12 +13,15 @@ from hospital_desktop.core.db.migrate import upgrade_database
 from hospital_desktop.core.db.repositories import database_summary
 from hospital_desktop.core.db.uow import UnitOfWork, UnitOfWorkFactory
 from hospital_desktop.core.domain.errors import DatabaseUnavailableError, DomainError
+from hospital_desktop.core.domain.security import Actor, Permission
 from hospital_desktop.core.domain.values import Summary
+from hospital_desktop.core.importers.synthea import SyntheaImporter
 from hospital_desktop.core.services.accounts import AccountService
 from hospital_desktop.core.services.appointments import AppointmentService
 from hospital_desktop.core.services.booking import BookingService
 from hospital_desktop.core.services.changes import ChangeHub
 from hospital_desktop.core.services.doctors import DoctorService
+from hospital_desktop.core.services.guard import AccessGuard
 from hospital_desktop.core.services.hospitals import HospitalService
 from hospital_desktop.core.services.patients import PatientService
 from hospital_desktop.core.services.timetable import TimetableService
@@ -27,6 +30,8 @@ from hospital_desktop.core.services.waitlist import WaitlistService
 
 @dataclass
 class AppServices:
+    """The services of one database, acting as ``actor`` (see ``for_actor``)."""
+
     url: str
     engine: Engine
     changes: ChangeHub
@@ -41,11 +46,25 @@ class AppServices:
     backup_path: Path | None
 
     uow_factory: UnitOfWorkFactory
+    actor: Actor | None = None
+
+    def for_actor(self, actor: Actor | None) -> AppServices:
+        """The same database and change hub, every service checking and auditing as ``actor``."""
+        return replace(self, actor=actor, **_services(self.uow_factory, self.changes, actor))
+
+    def importer(self, fallback_time_zone: str = "UTC") -> SyntheaImporter:
+        return SyntheaImporter(
+            self.uow_factory,
+            self.changes,
+            fallback_time_zone=fallback_time_zone,
+            actor=self.actor,
+        )
 
     def unit_of_work(self, *, serialized: bool = False) -> UnitOfWork:
         return self.uow_factory(serialized=serialized)
 
     def summary(self) -> Summary:
+        AccessGuard(self.uow_factory).require(self.actor, Permission.VIEW_RECORDS, "summary")
         with self.unit_of_work() as uow:
             return database_summary(uow.session)
 
@@ -96,22 +115,29 @@ def open_services(url: str, *, upgrade: bool = True) -> AppServices:
     def uow_factory(*, serialized: bool = False) -> UnitOfWork:
         return UnitOfWork(session_factory, serialized=serialized)
 
-    booking = BookingService(uow_factory, changes)
     return AppServices(
         url=url,
         engine=engine,
         uow_factory=uow_factory,
         changes=changes,
-        hospitals=HospitalService(uow_factory, changes),
-        doctors=DoctorService(uow_factory, changes),
-        patients=PatientService(uow_factory, changes),
-        appointments=AppointmentService(uow_factory, changes),
-        booking=booking,
-        timetable=TimetableService(uow_factory, changes),
-        waitlist=WaitlistService(uow_factory, changes, booking),
-        accounts=AccountService(uow_factory, changes),
         backup_path=backup,
+        **_services(uow_factory, changes, None),
     )
+
+
+def _services(uow_factory: UnitOfWorkFactory, changes: ChangeHub, actor: Actor | None) -> dict:
+    guard = AccessGuard(uow_factory)
+    booking = BookingService(uow_factory, changes, actor, guard)
+    return {
+        "hospitals": HospitalService(uow_factory, changes, actor, guard),
+        "doctors": DoctorService(uow_factory, changes, actor, guard),
+        "patients": PatientService(uow_factory, changes, actor, guard),
+        "appointments": AppointmentService(uow_factory, changes, actor, guard),
+        "booking": booking,
+        "timetable": TimetableService(uow_factory, changes, actor, guard),
+        "waitlist": WaitlistService(uow_factory, changes, booking),
+        "accounts": AccountService(uow_factory, changes, actor=actor, guard=guard),
+    }
 
 
 def _parses(url: str) -> bool:

@@ -21,6 +21,7 @@ class Permission(enum.StrEnum):
     CANCEL = "cancel"
     CHECK_IN = "check-in"
     MANAGE_TIMETABLES = "manage-timetables"
+    MANAGE_OWN_TIMETABLE = "manage-own-timetable"  # a doctor's own, through the user's link
     IMPORT = "import"
     VIEW_REPORTS = "view-reports"
     EXPORT = "export"
@@ -71,7 +72,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_PATIENTS,
             Permission.VIEW_RECORDS,
             Permission.CHECK_IN,
-            Permission.MANAGE_TIMETABLES,
+            Permission.MANAGE_OWN_TIMETABLE,
         }
     ),
 }

@@ -26,7 +26,7 @@ from hospital_desktop.core.db.repositories import ids_by_external_id
 from hospital_desktop.core.db.uow import UnitOfWork, UnitOfWorkFactory
 from hospital_desktop.core.domain.clock import utc_now
 from hospital_desktop.core.domain.errors import DomainError, ImportFileError
-from hospital_desktop.core.domain.security import Actor
+from hospital_desktop.core.domain.security import Actor, Permission
 from hospital_desktop.core.domain.validation import (
     MAX_AMOUNT,
     YEARS,
@@ -37,6 +37,7 @@ from hospital_desktop.core.domain.validation import (
 from hospital_desktop.core.domain.values import AppointmentStatus, Sex
 from hospital_desktop.core.services.audit import write_entry
 from hospital_desktop.core.services.changes import Change, ChangeHub, Entity
+from hospital_desktop.core.services.guard import AccessGuard
 from hospital_desktop.core.services.patients import new_medical_record_numbers
 
 BATCH_SIZE = 1000
@@ -266,6 +267,7 @@ class SyntheaImporter:
         progress: Progress | None = None,
         should_cancel: Callable[[], bool] | None = None,
     ) -> ImportReport:
+        AccessGuard(self._uow_factory).require(self._actor, Permission.IMPORT, "import")
         files = self._files(Path(directory))
         total = sum(csv_file.count_rows() for csv_file in files.values())
         tracker = _Tracker(total, progress, should_cancel)

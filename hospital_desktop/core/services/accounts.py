@@ -28,6 +28,14 @@ from hospital_desktop.core.domain.validation import FieldChecker
 from hospital_desktop.core.services.audit import differences, write_entry
 from hospital_desktop.core.services.base import Service, check_version, require
 from hospital_desktop.core.services.changes import ChangeHub
+from hospital_desktop.core.services.guard import (
+    LOG_IN_FIRST,
+    NO_LONGER_ACTIVE,
+    AccessGuard,
+    PermissionDeniedError,
+)
+
+__all__ = ["AccountLockedError", "AccountService", "AuthenticationError", "PermissionDeniedError"]
 
 MIN_PASSWORD_LENGTH = 8
 WRONG_LOGIN = "The user name or the password is wrong."
@@ -38,10 +46,6 @@ class AuthenticationError(DomainError):
 
 
 class AccountLockedError(DomainError):
-    pass
-
-
-class PermissionDeniedError(DomainError):
     pass
 
 
@@ -88,8 +92,11 @@ class AccountService(Service):
         changes: ChangeHub,
         settings: SecuritySettings | None = None,
         hasher: PasswordHasher | None = None,
+        *,
+        actor: Actor | None = None,
+        guard: AccessGuard | None = None,
     ) -> None:
-        super().__init__(uow_factory, changes)
+        super().__init__(uow_factory, changes, actor, guard)
         self.settings = settings or SecuritySettings()
         self._hasher = hasher or PasswordHasher()
 
@@ -99,27 +106,26 @@ class AccountService(Service):
         with self._uow() as uow:
             user = uow.session.get(User, actor.user_id)
             if user is None or not user.active:
-                raise PermissionDeniedError(
-                    "Your account is no longer active. Ask an administrator."
-                )
+                raise PermissionDeniedError(NO_LONGER_ACTIVE)
             return user_record(user, _permission_rows(uow, user.id))
 
-    def require(self, actor: Actor | None, permission: Permission, action: str) -> None:
+    def require(
+        self,
+        actor: Actor | None,
+        permission: Permission,
+        action: str,
+        *,
+        doctor_id: int | None = None,
+    ) -> None:
         """Refuse (and record the refusal) unless ``actor`` may do ``permission`` now."""
+        self._guard.require(actor, permission, action, doctor_id=doctor_id)
+
+    def _require_administrator(self, actor: Actor | None, action: str) -> None:
+        """User administration always needs somebody logged in, even in set-up mode: the
+        first account is made by ``create_first_admin`` and nothing else."""
         if actor is None:
-            raise PermissionDeniedError("Please log in first.")
-        record = self.current(actor)
-        if permission in record.permissions:
-            return
-        with self._uow() as uow:
-            write_entry(
-                uow, actor, action, outcome="denied", changes={"needs": [None, permission.value]}
-            )
-            uow.commit()
-        raise PermissionDeniedError(
-            f"You may not do that ({permission.label.lower()}). Ask an administrator if your "
-            "work needs it."
-        )
+            raise PermissionDeniedError(LOG_IN_FIRST)
+        self._guard.require(actor, Permission.MANAGE_USERS, action)
 
     # --- first start and login ------------------------------------------------------------
 
@@ -242,7 +248,7 @@ class AccountService(Service):
     # --- administration ---------------------------------------------------------------
 
     def users(self, actor: Actor) -> list[UserRecord]:
-        self.require(actor, Permission.MANAGE_USERS, "list-users")
+        self._require_administrator(actor, "list-users")
         with self._uow() as uow:
             users = uow.session.scalars(select(User).order_by(User.username))
             return [user_record(user, _permission_rows(uow, user.id)) for user in users]
@@ -257,7 +263,7 @@ class AccountService(Service):
         doctor_id: int | None = None,
     ) -> UserRecord:
         """A new user, who must change the initial password at first login."""
-        self.require(actor, Permission.MANAGE_USERS, "register-user")
+        self._require_administrator(actor, "register-user")
         values = self._validate_new(username, full_name, initial_password)
         try:
             chosen = Role(role)
@@ -300,7 +306,7 @@ class AccountService(Service):
 
     def reset_password(self, actor: Actor, user_id: int, new_password: str) -> UserRecord:
         """Unlocks the account and zeroes its failed logins; the user must change it again."""
-        self.require(actor, Permission.MANAGE_USERS, "reset-password")
+        self._require_administrator(actor, "reset-password")
         check = FieldChecker()
         self._check_password(check, "new_password", new_password)
         check.done()
@@ -334,7 +340,7 @@ class AccountService(Service):
 
         Nobody changes their own; the last active administrator stays one.
         """
-        self.require(actor, Permission.MANAGE_USERS, "update-user")
+        self._require_administrator(actor, "update-user")
         if user_id == actor.user_id:
             raise PermissionDeniedError(
                 "You cannot change your own role or permissions; ask another administrator."

@@ -9,6 +9,7 @@ from hospital_desktop.core.db.models import Appointment
 from hospital_desktop.core.db.uow import UnitOfWork
 from hospital_desktop.core.domain.clock import format_local, utc_now
 from hospital_desktop.core.domain.errors import ValidationError
+from hospital_desktop.core.domain.security import Permission
 from hospital_desktop.core.domain.validation import FieldChecker
 from hospital_desktop.core.domain.values import (
     AppointmentDraft,
@@ -123,6 +124,7 @@ def place(uow: UnitOfWork, values: dict[str, Any], ignore_id: int | None) -> Non
 
 class AppointmentService(Service):
     def create(self, draft: AppointmentDraft) -> AppointmentRecord:
+        self._require(Permission.BOOK, "create-appointment")
         with self._uow(serialized=True) as uow:
             values = validate_appointment(uow, draft)
             place(uow, values, None)
@@ -134,6 +136,7 @@ class AppointmentService(Service):
         return record
 
     def get(self, appointment_id: int) -> AppointmentRecord:
+        self._require(Permission.VIEW_PATIENTS, "view-appointment")
         with self._uow() as uow:
             record = uow.appointments.record_by_id(appointment_id)
             return require(record, KIND, appointment_id)  # type: ignore[no-any-return]
@@ -141,6 +144,7 @@ class AppointmentService(Service):
     def update(
         self, appointment_id: int, draft: AppointmentDraft, expected_version: int | None = None
     ) -> AppointmentRecord:
+        self._require(Permission.BOOK, "update-appointment")
         with self._uow(serialized=True) as uow:
             appointment = require(uow.appointments.get(appointment_id), KIND, appointment_id)
             check_version(appointment, KIND, expected_version)
@@ -158,6 +162,7 @@ class AppointmentService(Service):
 
     def set_archived(self, appointment_id: int, archived: bool = True) -> AppointmentRecord:
         """Hide a record entered by mistake from the lists; it stays in the database."""
+        self._require(Permission.BOOK, "archive-appointment")
         with self._uow(serialized=True) as uow:
             appointment = require(uow.appointments.get(appointment_id), KIND, appointment_id)
             if not archived and appointment.archived_at is not None:
@@ -181,5 +186,6 @@ class AppointmentService(Service):
     def list(self, query: ListQuery) -> Page[AppointmentRecord]:
         """By start time unless the query sorts otherwise; filter by patient, doctor or
         hospital."""
+        self._require(Permission.VIEW_PATIENTS, "list-appointments")
         with self._uow() as uow:
             return uow.appointments.list_page(query)

@@ -8,9 +8,10 @@ from typing import Any
 
 from hospital_desktop.core.db.uow import UnitOfWork, UnitOfWorkFactory
 from hospital_desktop.core.domain.errors import NotFoundError, StaleRecordError
-from hospital_desktop.core.domain.security import Actor
+from hospital_desktop.core.domain.security import Actor, Permission
 from hospital_desktop.core.services.audit import differences, write_entry
 from hospital_desktop.core.services.changes import ChangeHub
+from hospital_desktop.core.services.guard import AccessGuard
 
 STALE_EDIT = (
     "This {kind} was changed by someone else while you were editing it. Your changes were "
@@ -22,14 +23,29 @@ NOT_AUDITED = frozenset({"version", "created_at", "updated_at"})
 
 
 class Service:
-    """``actor`` is who acts (None until login is wired in: then nobody is named)."""
+    """``actor`` is who acts: every call is checked against their permissions and audited
+    in their name (None only on a database with no users yet, in set-up mode)."""
 
     def __init__(
-        self, uow_factory: UnitOfWorkFactory, changes: ChangeHub, actor: Actor | None = None
+        self,
+        uow_factory: UnitOfWorkFactory,
+        changes: ChangeHub,
+        actor: Actor | None = None,
+        guard: AccessGuard | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._changes = changes
         self._actor = actor
+        self._guard = guard or AccessGuard(uow_factory)
+
+    @property
+    def actor(self) -> Actor | None:
+        return self._actor
+
+    def _require(
+        self, permission: Permission, action: str, *, doctor_id: int | None = None
+    ) -> None:
+        self._guard.require(self._actor, permission, action, doctor_id=doctor_id)
 
     def _uow(self, *, serialized: bool = False) -> UnitOfWork:
         return self._uow_factory(serialized=serialized)

@@ -19,6 +19,7 @@ from hospital_desktop.core.db.models import Appointment, Doctor, Hospital
 from hospital_desktop.core.db.uow import UnitOfWork
 from hospital_desktop.core.domain.clock import format_local, to_local, utc_now
 from hospital_desktop.core.domain.errors import DomainError, NotFoundError
+from hospital_desktop.core.domain.security import Permission
 from hospital_desktop.core.domain.validation import FieldChecker
 from hospital_desktop.core.domain.values import (
     AppointmentRecord,
@@ -102,6 +103,7 @@ class BookingService(Service):
     # --- reading -------------------------------------------------------------------------
 
     def free_slots(self, doctor_id: int, start: datetime, end: datetime) -> list[Slot]:
+        self._require(Permission.VIEW_RECORDS, "free-slots")
         with self._uow() as uow:
             doctor, hospital = self._doctor(uow, doctor_id)
             calendar = uow.scheduling.calendar(doctor, hospital, start, end)
@@ -109,6 +111,7 @@ class BookingService(Service):
 
     def week(self, doctor_id: int, monday: date, now: datetime | None = None) -> WeekLayout:
         """The doctor's week for the calendar, from Monday ``monday`` (a local date)."""
+        self._require(Permission.VIEW_PATIENTS, "view-week")
         now = now or utc_now()
         with self._uow() as uow:
             doctor, hospital = self._doctor(uow, doctor_id)
@@ -140,6 +143,7 @@ class BookingService(Service):
         days: int = 14,
     ) -> list[AvailableSlot]:
         """The first free slots across a hospital's active doctors (of one specialty)."""
+        self._require(Permission.VIEW_RECORDS, "next-available")
         start = after or utc_now()
         end = start + timedelta(days=days)
         found: list[AvailableSlot] = []
@@ -167,6 +171,7 @@ class BookingService(Service):
     ) -> AppointmentRecord:
         """Book ``request``. ``along_with`` runs in the same transaction once the appointment
         exists (the waitlist marks its entry booked there), so both happen or neither."""
+        self._require(Permission.BOOK, "book")
         now = now or utc_now()
         check = FieldChecker()
         service = check.text("service", "Service", request.service, max_length=100)
@@ -217,6 +222,7 @@ class BookingService(Service):
         so history and statistics see what happened. A view that is out of date (the
         version changed) is refused.
         """
+        self._require(Permission.BOOK, "reschedule")
         now = now or utc_now()
         with self._uow() as uow:
             old = require(uow.appointments.get(appointment_id), "appointment", appointment_id)
@@ -283,6 +289,7 @@ class BookingService(Service):
         self, appointment_id: int, expected_version: int | None = None, now: datetime | None = None
     ) -> AppointmentRecord:
         """The patient has arrived: possible from the start of the appointment's day."""
+        self._require(Permission.CHECK_IN, "check-in")
         return self._transition(
             appointment_id,
             expected_version,
@@ -297,6 +304,7 @@ class BookingService(Service):
     def complete(
         self, appointment_id: int, expected_version: int | None = None, now: datetime | None = None
     ) -> AppointmentRecord:
+        self._require(Permission.CHECK_IN, "complete")
         return self._transition(
             appointment_id,
             expected_version,
@@ -310,6 +318,7 @@ class BookingService(Service):
     def mark_no_show(
         self, appointment_id: int, expected_version: int | None = None, now: datetime | None = None
     ) -> AppointmentRecord:
+        self._require(Permission.CHECK_IN, "no-show")
         return self._transition(
             appointment_id,
             expected_version,
@@ -328,6 +337,7 @@ class BookingService(Service):
         expected_version: int | None = None,
     ) -> AppointmentRecord:
         """Cancel, recording who, why and when; the time is free again at once."""
+        self._require(Permission.CANCEL, "cancel")
         check = FieldChecker()
         why = check.text(
             "cancel_reason", "Reason for cancelling", reason, max_length=300, required=True

@@ -7,6 +7,7 @@ from typing import Any
 from hospital_desktop.core.db.models import Doctor
 from hospital_desktop.core.db.uow import UnitOfWork
 from hospital_desktop.core.domain.clock import utc_now
+from hospital_desktop.core.domain.security import Permission
 from hospital_desktop.core.domain.validation import FieldChecker
 from hospital_desktop.core.domain.values import DoctorDraft, DoctorRecord, ListQuery, Page
 from hospital_desktop.core.services.base import Service, archive_time, check_version, require
@@ -40,6 +41,7 @@ def validate_doctor(uow: UnitOfWork, draft: DoctorDraft) -> dict[str, Any]:
 
 class DoctorService(Service):
     def create(self, draft: DoctorDraft) -> DoctorRecord:
+        self._require(Permission.EDIT_RECORDS, "create-doctor")
         with self._uow() as uow:
             doctor = uow.doctors.add(Doctor(**validate_doctor(uow, draft)))
             record = uow.doctors.record(doctor)
@@ -49,12 +51,14 @@ class DoctorService(Service):
         return record
 
     def get(self, doctor_id: int) -> DoctorRecord:
+        self._require(Permission.VIEW_RECORDS, "view-doctor")
         with self._uow() as uow:
             return uow.doctors.record(require(uow.doctors.get(doctor_id), KIND, doctor_id))
 
     def update(
         self, doctor_id: int, draft: DoctorDraft, expected_version: int | None = None
     ) -> DoctorRecord:
+        self._require(Permission.EDIT_RECORDS, "update-doctor")
         with self._uow() as uow:
             doctor = require(uow.doctors.get(doctor_id), KIND, doctor_id)
             check_version(doctor, KIND, expected_version)
@@ -70,6 +74,7 @@ class DoctorService(Service):
         return record
 
     def set_archived(self, doctor_id: int, archived: bool = True) -> DoctorRecord:
+        self._require(Permission.EDIT_RECORDS, "archive-doctor")
         with self._uow() as uow:
             doctor = require(uow.doctors.get(doctor_id), KIND, doctor_id)
             before = uow.doctors.record(doctor)
@@ -83,5 +88,6 @@ class DoctorService(Service):
 
     def list(self, query: ListQuery) -> Page[DoctorRecord]:
         """All doctors, or with ``hospital_id`` the doctors of one hospital."""
+        self._require(Permission.VIEW_RECORDS, "list-doctors")
         with self._uow() as uow:
             return uow.doctors.list_page(query)

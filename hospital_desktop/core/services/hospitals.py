@@ -5,6 +5,7 @@ from __future__ import annotations
 from hospital_desktop.core.db.models import Hospital
 from hospital_desktop.core.db.repositories import hospital_record
 from hospital_desktop.core.domain.clock import utc_now
+from hospital_desktop.core.domain.security import Permission
 from hospital_desktop.core.domain.validation import FieldChecker
 from hospital_desktop.core.domain.values import HospitalDraft, HospitalRecord, ListQuery, Page
 from hospital_desktop.core.services.base import Service, archive_time, check_version, require
@@ -32,6 +33,7 @@ def validate_hospital(draft: HospitalDraft) -> dict[str, str | None]:
 
 class HospitalService(Service):
     def create(self, draft: HospitalDraft) -> HospitalRecord:
+        self._require(Permission.EDIT_RECORDS, "create-hospital")
         values = validate_hospital(draft)
         with self._uow() as uow:
             hospital = uow.hospitals.add(Hospital(**values))
@@ -42,12 +44,14 @@ class HospitalService(Service):
         return record
 
     def get(self, hospital_id: int) -> HospitalRecord:
+        self._require(Permission.VIEW_RECORDS, "view-hospital")
         with self._uow() as uow:
             return hospital_record(require(uow.hospitals.get(hospital_id), KIND, hospital_id))
 
     def update(
         self, hospital_id: int, draft: HospitalDraft, expected_version: int | None = None
     ) -> HospitalRecord:
+        self._require(Permission.EDIT_RECORDS, "update-hospital")
         values = validate_hospital(draft)
         with self._uow() as uow:
             hospital = require(uow.hospitals.get(hospital_id), KIND, hospital_id)
@@ -66,6 +70,7 @@ class HospitalService(Service):
         return record
 
     def set_archived(self, hospital_id: int, archived: bool = True) -> HospitalRecord:
+        self._require(Permission.EDIT_RECORDS, "archive-hospital")
         with self._uow() as uow:
             hospital = require(uow.hospitals.get(hospital_id), KIND, hospital_id)
             before = hospital_record(hospital)
@@ -80,5 +85,6 @@ class HospitalService(Service):
         return record
 
     def list(self, query: ListQuery) -> Page[HospitalRecord]:
+        self._require(Permission.VIEW_RECORDS, "list-hospitals")
         with self._uow() as uow:
             return uow.hospitals.list_page(query)

@@ -10,6 +10,7 @@ from typing import Any
 from hospital_desktop.core.db.models import Patient
 from hospital_desktop.core.db.uow import UnitOfWork
 from hospital_desktop.core.domain.clock import utc_now
+from hospital_desktop.core.domain.security import Permission
 from hospital_desktop.core.domain.validation import FieldChecker
 from hospital_desktop.core.domain.values import (
     ListQuery,
@@ -100,6 +101,7 @@ def validate_patient(
 
 class PatientService(Service):
     def create(self, draft: PatientDraft) -> PatientRecord:
+        self._require(Permission.EDIT_PATIENTS, "create-patient")
         with self._uow() as uow:
             values = validate_patient(uow, draft, None, desk_today())
             values["medical_record_number"] = (
@@ -113,12 +115,14 @@ class PatientService(Service):
         return record
 
     def get(self, patient_id: int) -> PatientRecord:
+        self._require(Permission.VIEW_PATIENTS, "view-patient")
         with self._uow() as uow:
             return uow.patients.record(require(uow.patients.get(patient_id), KIND, patient_id))
 
     def update(
         self, patient_id: int, draft: PatientDraft, expected_version: int | None = None
     ) -> PatientRecord:
+        self._require(Permission.EDIT_PATIENTS, "update-patient")
         with self._uow() as uow:
             patient = require(uow.patients.get(patient_id), KIND, patient_id)
             check_version(patient, KIND, expected_version)
@@ -138,6 +142,7 @@ class PatientService(Service):
         return record
 
     def set_archived(self, patient_id: int, archived: bool = True) -> PatientRecord:
+        self._require(Permission.EDIT_PATIENTS, "archive-patient")
         with self._uow() as uow:
             patient = require(uow.patients.get(patient_id), KIND, patient_id)
             before = uow.patients.record(patient)
@@ -151,9 +156,11 @@ class PatientService(Service):
 
     def list(self, query: ListQuery) -> Page[PatientRecord]:
         """All patients; with ``doctor_id`` (or ``hospital_id``) those seen there."""
+        self._require(Permission.VIEW_PATIENTS, "list-patients")
         with self._uow() as uow:
             return uow.patients.list_page(query)
 
     def payers(self) -> builtins.list[PayerRecord]:
+        self._require(Permission.VIEW_PATIENTS, "list-payers")
         with self._uow() as uow:
             return uow.payers.all()

@@ -21,6 +21,7 @@ from hospital_desktop.core.db.scheduling import (
 )
 from hospital_desktop.core.db.uow import UnitOfWork
 from hospital_desktop.core.domain.errors import ValidationError
+from hospital_desktop.core.domain.security import Permission
 from hospital_desktop.core.domain.validation import YEARS, FieldChecker, clean_text
 from hospital_desktop.core.domain.values import (
     ACTIVE_STATUSES,
@@ -159,17 +160,20 @@ class TimetableService(Service):
     # --- weekly entries (the seed's /doctors/{id}/timetable) --------------------------
 
     def entries(self, doctor_id: int) -> list[TimetableEntryRecord]:
+        self._require(Permission.VIEW_RECORDS, "view-timetable")
         with self._uow() as uow:
             require(uow.doctors.get(doctor_id), "doctor", doctor_id)
             return [entry_record(e) for e in uow.scheduling.entries_of(doctor_id)]
 
     def get_entry(self, entry_id: int) -> TimetableEntryRecord:
+        self._require(Permission.VIEW_RECORDS, "view-timetable")
         with self._uow() as uow:
             return entry_record(
                 require(uow.scheduling.entry(entry_id), "timetable entry", entry_id)
             )
 
     def create_entry(self, doctor_id: int, draft: TimetableEntryDraft) -> TimetableEntryRecord:
+        self._require(Permission.MANAGE_TIMETABLES, "create-timetable-entry", doctor_id=doctor_id)
         with self._uow(serialized=True) as uow:
             require(uow.doctors.get(doctor_id), "doctor", doctor_id)
             entry = TimetableEntry(
@@ -186,6 +190,11 @@ class TimetableService(Service):
     def update_entry(
         self, entry_id: int, draft: TimetableEntryDraft, expected_version: int | None = None
     ) -> TimetableEntryRecord:
+        self._require(
+            Permission.MANAGE_TIMETABLES,
+            "update-timetable-entry",
+            doctor_id=self._doctor_of_entry(entry_id),
+        )
         with self._uow(serialized=True) as uow:
             entry = require(uow.scheduling.entry(entry_id), "timetable entry", entry_id)
             check_version(entry, "timetable entry", expected_version)
@@ -208,6 +217,11 @@ class TimetableService(Service):
 
     def delete_entry(self, entry_id: int) -> None:
         """Booked appointments stay as they are; only future free slots disappear."""
+        self._require(
+            Permission.MANAGE_TIMETABLES,
+            "delete-timetable-entry",
+            doctor_id=self._doctor_of_entry(entry_id),
+        )
         with self._uow(serialized=True) as uow:
             entry = require(uow.scheduling.entry(entry_id), "timetable entry", entry_id)
             doctor_id = entry.doctor_id
@@ -219,10 +233,12 @@ class TimetableService(Service):
     # --- exceptions ----------------------------------------------------------------------
 
     def closures(self, hospital_id: int, first: date, last: date) -> list[ClosureRecord]:
+        self._require(Permission.VIEW_RECORDS, "view-closures")
         with self._uow() as uow:
             return [closure_record(c) for c in uow.scheduling.closures(hospital_id, first, last)]
 
     def add_closure(self, hospital_id: int, day: date | str, reason: str) -> ClosureRecord:
+        self._require(Permission.MANAGE_TIMETABLES, "add-closure")
         check = FieldChecker()
         parsed = check.date("day", "Date", day, required=True)
         why = check.text("reason", "Reason", reason, max_length=200)
@@ -245,9 +261,11 @@ class TimetableService(Service):
         return record
 
     def remove_closure(self, closure_id: int) -> None:
+        self._require(Permission.MANAGE_TIMETABLES, "remove-closure")
         self._delete(HospitalClosure, closure_id, "closure")
 
     def absences(self, doctor_id: int, first: datetime, last: datetime) -> list[AbsenceRecord]:
+        self._require(Permission.VIEW_RECORDS, "view-absences")
         with self._uow() as uow:
             return [absence_record(a) for a in uow.scheduling.absences(doctor_id, first, last)]
 
@@ -255,6 +273,7 @@ class TimetableService(Service):
         self, doctor_id: int, starts_local: datetime, ends_local: datetime, reason: str
     ) -> AbsenceRecord:
         """Leave or a meeting, as wall-clock times in the hospital's zone."""
+        self._require(Permission.MANAGE_TIMETABLES, "add-absence", doctor_id=doctor_id)
         check = FieldChecker()
         why = check.text("reason", "Reason", reason, max_length=200)
         if starts_local.tzinfo is not None or ends_local.tzinfo is not None:
@@ -286,11 +305,17 @@ class TimetableService(Service):
         return record
 
     def remove_absence(self, absence_id: int) -> None:
+        self._require(
+            Permission.MANAGE_TIMETABLES,
+            "remove-absence",
+            doctor_id=self._doctor_of_absence(absence_id),
+        )
         self._delete(DoctorAbsence, absence_id, "absence")
 
     def cancelled_occurrences(
         self, doctor_id: int, first: date, last: date
     ) -> list[CancelledOccurrenceRecord]:
+        self._require(Permission.VIEW_RECORDS, "view-cancelled-days")
         with self._uow() as uow:
             ids = [e.id for e in uow.scheduling.entries_of(doctor_id)]
             return [
@@ -301,6 +326,9 @@ class TimetableService(Service):
         self, entry_id: int, day: date | str, reason: str
     ) -> CancelledOccurrenceRecord:
         """One date on which a weekly entry does not run (the doctor is on a course...)."""
+        self._require(
+            Permission.MANAGE_TIMETABLES, "cancel-day", doctor_id=self._doctor_of_entry(entry_id)
+        )
         check = FieldChecker()
         parsed = check.date("day", "Date", day, required=True)
         why = check.text("reason", "Reason", reason, max_length=200)
@@ -325,7 +353,29 @@ class TimetableService(Service):
         return record
 
     def restore_occurrence(self, occurrence_id: int) -> None:
+        self._require(
+            Permission.MANAGE_TIMETABLES,
+            "restore-day",
+            doctor_id=self._doctor_of_occurrence(occurrence_id),
+        )
         self._delete(CancelledOccurrence, occurrence_id, "cancelled day")
+
+    # --- whose timetable (a doctor may manage their own) -------------------------------
+
+    def _doctor_of_entry(self, entry_id: int) -> int | None:
+        with self._uow() as uow:
+            entry = uow.scheduling.entry(entry_id)
+            return entry.doctor_id if entry is not None else None
+
+    def _doctor_of_absence(self, absence_id: int) -> int | None:
+        with self._uow() as uow:
+            absence = uow.session.get(DoctorAbsence, absence_id)
+            return absence.doctor_id if absence is not None else None
+
+    def _doctor_of_occurrence(self, occurrence_id: int) -> int | None:
+        with self._uow() as uow:
+            occurrence = uow.session.get(CancelledOccurrence, occurrence_id)
+            return self._doctor_of_entry(occurrence.entry_id) if occurrence is not None else None
 
     def _delete(self, model: Any, record_id: int, kind: str) -> None:
         with self._uow(serialized=True) as uow:

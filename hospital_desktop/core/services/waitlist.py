@@ -9,6 +9,7 @@ from hospital_desktop.core.db.models import Appointment, WaitlistEntry
 from hospital_desktop.core.db.scheduling import waitlist_record
 from hospital_desktop.core.db.uow import UnitOfWork, UnitOfWorkFactory
 from hospital_desktop.core.domain.errors import DomainError, ValidationError
+from hospital_desktop.core.domain.security import Permission
 from hospital_desktop.core.domain.validation import FieldChecker
 from hospital_desktop.core.domain.values import (
     AppointmentRecord,
@@ -42,7 +43,8 @@ class WaitlistService(Service):
     def __init__(
         self, uow_factory: UnitOfWorkFactory, changes: ChangeHub, booking: BookingService
     ) -> None:
-        super().__init__(uow_factory, changes)
+        """Acts as the booking service's user: an offer is a booking."""
+        super().__init__(uow_factory, changes, booking.actor)
         self._booking = booking
 
     def add(
@@ -56,6 +58,7 @@ class WaitlistService(Service):
         latest_time: time | str | None = None,
         notes: str = "",
     ) -> WaitlistRecord:
+        self._require(Permission.BOOK, "add-to-waitlist")
         check = FieldChecker()
         first = check.date("earliest_day", "From", earliest_day)
         last = check.date("latest_day", "Until", latest_day)
@@ -108,11 +111,13 @@ class WaitlistService(Service):
         return record
 
     def waiting(self, doctor_id: int) -> list[WaitlistRecord]:
+        self._require(Permission.VIEW_PATIENTS, "view-waitlist")
         with self._uow() as uow:
             return uow.scheduling.waiting_for(doctor_id)
 
     def candidates(self, doctor_id: int, slot: Slot) -> list[WaitlistRecord]:
         """Who is waiting for this doctor and would take this slot, longest waiting first."""
+        self._require(Permission.VIEW_PATIENTS, "view-waitlist")
         with self._uow() as uow:
             doctor = require(uow.doctors.get(doctor_id), "doctor", doctor_id)
             zone = doctor.hospital.time_zone
@@ -124,6 +129,7 @@ class WaitlistService(Service):
     ) -> AppointmentRecord:
         """Book the waiting patient into ``slot`` and take them off the list, in one
         transaction: two workstations offering the same entry cannot both book it."""
+        self._require(Permission.BOOK, "offer-waitlist-slot")
         with self._uow() as uow:
             entry = require(uow.scheduling.waitlist_entry(entry_id), "waitlist entry", entry_id)
             patient_id, doctor_id, notes = entry.patient_id, entry.doctor_id, entry.notes
@@ -150,6 +156,7 @@ class WaitlistService(Service):
         )
 
     def remove(self, entry_id: int, expected_version: int | None = None) -> None:
+        self._require(Permission.BOOK, "remove-from-waitlist")
         with self._uow() as uow:
             entry = require(uow.scheduling.waitlist_entry(entry_id), "waitlist entry", entry_id)
             check_version(entry, "waitlist entry", expected_version)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from hospital_desktop.core.bootstrap import AppServices
 from hospital_desktop.core.domain.errors import DomainError
-from hospital_desktop.core.importers.synthea import ImportReport, SyntheaImporter
+from hospital_desktop.core.importers.synthea import ImportReport
 from hospital_desktop.gui.errors import message_for
 from hospital_desktop.gui.tasks import TaskRunner
 
@@ -101,7 +101,7 @@ class ImportDialog(QDialog):
         self.progress.setValue(0)
         self.status.setText("Reading the files…")
         self._update_buttons()
-        importer = SyntheaImporter(self._services.unit_of_work, self._services.changes)
+        importer = self._services.importer()
         self._tasks.run(
             lambda: importer.run(
                 Path(folder),
