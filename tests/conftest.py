@@ -21,6 +21,7 @@ from hospital_desktop.core.bootstrap import AppServices, open_services
 from hospital_desktop.core.db.engine import build_engine
 from hospital_desktop.core.db.migrate import upgrade_database
 from hospital_desktop.core.db.models import Base
+from tests import audit_watch
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SYNTHEA_SAMPLE = REPO_ROOT.parent / "shared" / "data" / "synthea-sample"
@@ -31,6 +32,18 @@ POSTGRES_ADMIN_URLS = [
     "postgresql+psycopg://root@127.0.0.1:5432/test",
 ]
 TABLES = [table.name for table in reversed(Base.metadata.sorted_tables)]
+
+
+audit_watch.install()
+
+
+@pytest.fixture(autouse=True)
+def _every_write_is_audited() -> Iterator[None]:
+    """Fails the test if any write it made through the services went unaudited."""
+    audit_watch.violations.clear()
+    yield
+    found, audit_watch.violations[:] = list(audit_watch.violations), []
+    assert not found, "\n".join(found)
 
 
 @pytest.fixture(autouse=True)

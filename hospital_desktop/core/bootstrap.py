@@ -18,6 +18,7 @@ from hospital_desktop.core.domain.values import Summary
 from hospital_desktop.core.importers.synthea import SyntheaImporter
 from hospital_desktop.core.services.accounts import AccountService
 from hospital_desktop.core.services.appointments import AppointmentService
+from hospital_desktop.core.services.audit_trail import AuditTrailService
 from hospital_desktop.core.services.booking import BookingService
 from hospital_desktop.core.services.changes import ChangeHub
 from hospital_desktop.core.services.doctors import DoctorService
@@ -43,6 +44,7 @@ class AppServices:
     timetable: TimetableService
     waitlist: WaitlistService
     accounts: AccountService
+    audit: AuditTrailService
     backup_path: Path | None
 
     uow_factory: UnitOfWorkFactory
@@ -137,6 +139,7 @@ def _services(uow_factory: UnitOfWorkFactory, changes: ChangeHub, actor: Actor |
         "timetable": TimetableService(uow_factory, changes, actor, guard),
         "waitlist": WaitlistService(uow_factory, changes, booking),
         "accounts": AccountService(uow_factory, changes, actor=actor, guard=guard),
+        "audit": AuditTrailService(uow_factory, changes, actor, guard),
     }
 
 

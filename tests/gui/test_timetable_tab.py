@@ -18,6 +18,7 @@ from hospital_desktop.core.domain.values import (
 from hospital_desktop.core.scheduling.week import ItemKind, monday_of
 from hospital_desktop.gui.dialogs.booking_dialog import BookingContext, BookingDialog, describe_time
 from hospital_desktop.gui.dialogs.next_available_dialog import SLOT_ROLE
+from tests.audit_watch import behind_the_services
 from tests.gui.conftest import save_screenshot
 
 
@@ -29,6 +30,7 @@ def clinic(open_window, sqlite_url, qtbot):
         HospitalDraft(name="Royal Free", time_zone="Europe/London")
     )
     with services.unit_of_work() as uow:  # so that a week a year ahead can be booked too
+        behind_the_services(uow.session)
         uow.hospitals.get(hospital.id).horizon_days = 400
         uow.commit()
     doctor = services.doctors.create(DoctorDraft(name="Dr Siân Ó Briain", hospital_id=hospital.id))

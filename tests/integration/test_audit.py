@@ -65,3 +65,15 @@ def test_an_import_is_one_entry(services):
     SyntheaImporter(services.unit_of_work, services.changes).run(SYNTHEA_TRIMMED)
     imported = [e for e in entries(services) if e.action == "import"]
     assert len(imported) == 1 and imported[0].changes["patients"] == [0, 8]
+
+
+def test_the_suites_watch_catches_a_write_without_its_entry(services):
+    """The watch in tests/audit_watch.py checks every test's writes; here it must object."""
+    from hospital_desktop.core.db.models import Hospital
+    from tests import audit_watch
+
+    with services.unit_of_work() as uow:
+        uow.session.add(Hospital(name="Unrecorded", time_zone="UTC"))
+        uow.commit()
+    found, audit_watch.violations[:] = list(audit_watch.violations), []
+    assert found == ["a write of ['Hospital'] left no audit entry"]

@@ -18,6 +18,7 @@ from hospital_desktop.core.domain.values import (
     TimetableEntryDraft,
 )
 from hospital_desktop.core.services.booking import BookingRefusedError, SlotTakenError
+from tests.audit_watch import behind_the_services
 from tests.integration.scheduling_fixtures import Clinic, make_clinic
 
 
@@ -122,6 +123,7 @@ def test_notice_and_horizon(services, clinic):
     with pytest.raises(BookingRefusedError, match="ahead"):
         book(services, clinic, clinic.at(7 * 20, 9))
     with services.unit_of_work() as uow:
+        behind_the_services(uow.session)
         hospital = uow.hospitals.get(clinic.hospital_id)
         hospital.min_notice_minutes = 60 * 24 * 30
         uow.commit()

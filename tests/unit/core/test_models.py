@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from hospital_desktop.core.bootstrap import AppServices
 from hospital_desktop.core.db.models import Hospital, UTCDateTime
+from tests.audit_watch import behind_the_services
 
 SQLITE = sqlite.dialect()
 POSTGRES = postgresql.dialect()
@@ -45,7 +46,7 @@ def test_values_come_back_aware_utc() -> None:
 def test_a_real_database_refuses_a_naive_value_and_round_trips_an_aware_one(
     sqlite_services: AppServices,
 ) -> None:
-    with Session(sqlite_services.engine) as session:
+    with behind_the_services(Session(sqlite_services.engine)) as session:
         session.add(Hospital(name="Naive", time_zone="UTC", archived_at=datetime(2030, 1, 1)))
         with pytest.raises(StatementError, match="naive datetime"):
             session.flush()
