@@ -27,7 +27,7 @@ from hospital_desktop.core.domain.security import (
 from hospital_desktop.core.domain.validation import FieldChecker
 from hospital_desktop.core.services.audit import differences, write_entry
 from hospital_desktop.core.services.base import Service, check_version, require
-from hospital_desktop.core.services.changes import ChangeHub
+from hospital_desktop.core.services.changes import Change, ChangeHub, Entity
 from hospital_desktop.core.services.guard import (
     LOG_IN_FIRST,
     NO_LONGER_ACTIVE,
@@ -161,7 +161,9 @@ class AccountService(Service):
                 changes=differences(None, {"username": user.username, "role": user.role}),
             )
             uow.commit()
-            return user_record(user, [])
+            record = user_record(user, [])
+        self._changes.publish(Change.of(Entity.USER, record.id))
+        return record
 
     def login(self, username: str, password: str, workstation: str) -> UserRecord:
         now = utc_now()
@@ -243,7 +245,9 @@ class AccountService(Service):
                 changes={"password": ["(hidden)", "(changed)"]},
             )
             uow.commit()
-            return user_record(user, _permission_rows(uow, user.id))
+            record = user_record(user, _permission_rows(uow, user.id))
+        self._changes.publish(Change.of(Entity.USER, record.id))
+        return record
 
     # --- administration ---------------------------------------------------------------
 
@@ -302,7 +306,9 @@ class AccountService(Service):
                 ),
             )
             uow.commit()
-            return user_record(user, [])
+            record = user_record(user, [])
+        self._changes.publish(Change.of(Entity.USER, record.id))
+        return record
 
     def reset_password(self, actor: Actor, user_id: int, new_password: str) -> UserRecord:
         """Unlocks the account and zeroes its failed logins; the user must change it again."""
@@ -323,7 +329,9 @@ class AccountService(Service):
                 uow, actor, "reset-password", entity="user", record_id=user.id, changes=changes
             )
             uow.commit()
-            return user_record(user, _permission_rows(uow, user.id))
+            record = user_record(user, _permission_rows(uow, user.id))
+        self._changes.publish(Change.of(Entity.USER, record.id))
+        return record
 
     def update_user(
         self,
@@ -404,7 +412,9 @@ class AccountService(Service):
                 uow, actor, "update-user", entity="user", record_id=user.id, changes=changes
             )
             uow.commit()
-            return new
+            record = new
+        self._changes.publish(Change.of(Entity.USER, record.id))
+        return record
 
     # --- helpers -----------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ class Entity(enum.StrEnum):
     PAYER = "payer"
     TIMETABLE = "timetable"  # entries and exceptions; ids are doctors' where known
     WAITLIST = "waitlist"
+    USER = "user"  # accounts, roles and permissions
 
 
 @dataclass(frozen=True, slots=True)
