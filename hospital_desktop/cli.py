@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy.exc import ArgumentError
 
 from hospital_desktop import APP_NAME, __version__
-from hospital_desktop.config import choose_database
+from hospital_desktop.config import choose_database, security_from_settings
 from hospital_desktop.core.bootstrap import AppServices, open_services
 from hospital_desktop.core.db.engine import describe
 from hospital_desktop.core.domain.errors import DomainError
@@ -113,7 +113,7 @@ def _run_command(arguments: argparse.Namespace, url: str, source: str) -> int:
             ) from None
         print(f"{shown}  (from {source})")
         return 0
-    services = open_services(url)
+    services = open_services(url, security=security_from_settings())
     try:
         return _dispatch(arguments, services)
     finally:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from platformdirs import user_config_path, user_data_path
+
+from hospital_desktop.core.services.accounts import SecuritySettings
 
 APP_DIR_NAME = "hospital-desktop"
 DATABASE_ENV = "HOSPITAL_DESKTOP_DATABASE_URL"
@@ -66,3 +70,41 @@ def choose_database(
     if isinstance(saved, str) and saved:
         return DatabaseChoice(saved, "settings")
     return DatabaseChoice(default_database_url(), "default")
+
+
+DEFAULT_IDLE_LOCK_MINUTES = 10
+DEFAULT_MAX_FAILED_LOGINS = 5
+DEFAULT_LOCKOUT_MINUTES = 15
+
+
+def _whole_number(name: str, default: int, smallest: int) -> int:
+    """A number from settings.json; anything else (text, negative, true) keeps the default."""
+    value = load_settings().get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < smallest:
+        return default
+    return int(value)
+
+
+def idle_lock_minutes() -> int:
+    """Minutes without input before the window locks (settings.json ``idle_lock_minutes``;
+    0 turns the lock off, for a workstation in a locked room)."""
+    return _whole_number("idle_lock_minutes", DEFAULT_IDLE_LOCK_MINUTES, 0)
+
+
+def lockout_rules() -> tuple[int, int]:
+    """(wrong passwords in a row that lock an account, minutes it stays locked), from
+    settings.json ``max_failed_logins`` and ``lockout_minutes``."""
+    return (
+        _whole_number("max_failed_logins", DEFAULT_MAX_FAILED_LOGINS, 1),
+        _whole_number("lockout_minutes", DEFAULT_LOCKOUT_MINUTES, 1),
+    )
+
+
+def workstation_name() -> str:
+    """How the audit trail names this computer."""
+    return socket.gethostname()[:200] or "unknown workstation"
+
+
+def security_from_settings() -> SecuritySettings:
+    failures, minutes = lockout_rules()
+    return SecuritySettings(max_failed_logins=failures, lockout=timedelta(minutes=minutes))

@@ -16,7 +16,7 @@ from hospital_desktop.core.domain.errors import DatabaseUnavailableError, Domain
 from hospital_desktop.core.domain.security import Actor, Permission
 from hospital_desktop.core.domain.values import Summary
 from hospital_desktop.core.importers.synthea import SyntheaImporter
-from hospital_desktop.core.services.accounts import AccountService
+from hospital_desktop.core.services.accounts import AccountService, SecuritySettings
 from hospital_desktop.core.services.appointments import AppointmentService
 from hospital_desktop.core.services.audit_trail import AuditTrailService
 from hospital_desktop.core.services.booking import BookingService
@@ -48,11 +48,14 @@ class AppServices:
     backup_path: Path | None
 
     uow_factory: UnitOfWorkFactory
+    security: SecuritySettings
     actor: Actor | None = None
 
     def for_actor(self, actor: Actor | None) -> AppServices:
         """The same database and change hub, every service checking and auditing as ``actor``."""
-        return replace(self, actor=actor, **_services(self.uow_factory, self.changes, actor))
+        return replace(
+            self, actor=actor, **_services(self.uow_factory, self.changes, actor, self.security)
+        )
 
     def importer(self, fallback_time_zone: str = "UTC") -> SyntheaImporter:
         return SyntheaImporter(
@@ -74,7 +77,9 @@ class AppServices:
         self.engine.dispose()
 
 
-def open_services(url: str, *, upgrade: bool = True) -> AppServices:
+def open_services(
+    url: str, *, upgrade: bool = True, security: SecuritySettings | None = None
+) -> AppServices:
     """Connect, bring the schema up to date and build the services.
 
     Raises DatabaseUnavailableError, in words a user understands, if any of it fails.
@@ -123,11 +128,17 @@ def open_services(url: str, *, upgrade: bool = True) -> AppServices:
         uow_factory=uow_factory,
         changes=changes,
         backup_path=backup,
-        **_services(uow_factory, changes, None),
+        security=security or SecuritySettings(),
+        **_services(uow_factory, changes, None, security or SecuritySettings()),
     )
 
 
-def _services(uow_factory: UnitOfWorkFactory, changes: ChangeHub, actor: Actor | None) -> dict:
+def _services(
+    uow_factory: UnitOfWorkFactory,
+    changes: ChangeHub,
+    actor: Actor | None,
+    security: SecuritySettings,
+) -> dict:
     guard = AccessGuard(uow_factory)
     booking = BookingService(uow_factory, changes, actor, guard)
     return {
@@ -138,7 +149,7 @@ def _services(uow_factory: UnitOfWorkFactory, changes: ChangeHub, actor: Actor |
         "booking": booking,
         "timetable": TimetableService(uow_factory, changes, actor, guard),
         "waitlist": WaitlistService(uow_factory, changes, booking),
-        "accounts": AccountService(uow_factory, changes, actor=actor, guard=guard),
+        "accounts": AccountService(uow_factory, changes, security, actor=actor, guard=guard),
         "audit": AuditTrailService(uow_factory, changes, actor, guard),
     }
 

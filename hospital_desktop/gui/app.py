@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from hospital_desktop import APP_NAME
-from hospital_desktop.config import DatabaseChoice, default_database_url, settings_path
+from hospital_desktop.config import (
+    DatabaseChoice,
+    default_database_url,
+    idle_lock_minutes,
+    security_from_settings,
+    settings_path,
+    workstation_name,
+)
 from hospital_desktop.core.bootstrap import AppServices, open_services
 from hospital_desktop.core.domain.errors import DomainError
+from hospital_desktop.core.domain.security import Permission, UserRecord
 from hospital_desktop.core.domain.values import Summary
 from hospital_desktop.gui.errors import show_error
 from hospital_desktop.gui.main_window import MainWindow
 from hospital_desktop.gui.resources import icon_path
+from hospital_desktop.gui.session import actor_of, sign_in
 from hospital_desktop.gui.tasks import TaskRunner
 
 
@@ -40,7 +50,7 @@ def open_or_ask(url: str) -> AppServices | None:
     """Open ``url``; on failure let the user retry, fall back to the local file, or quit."""
     while True:
         try:
-            return open_services(url)
+            return open_services(url, security=security_from_settings())
         except DomainError as error:
             box = QMessageBox(
                 QMessageBox.Icon.Critical, APP_NAME, "The database could not be opened."
@@ -60,15 +70,26 @@ def open_or_ask(url: str) -> AppServices | None:
             return None
 
 
-def build_window(services: AppServices) -> MainWindow:
+def build_window(
+    services: AppServices,
+    user: UserRecord | None = None,
+    workstation: str = "",
+    idle_minutes: float = 0,
+) -> MainWindow:
+    """The window for ``user`` (None: set-up mode), its services acting as that user."""
     holder: dict[str, MainWindow] = {}
     tasks = TaskRunner(lambda error: show_error(holder.get("window"), error))
-    window = MainWindow(services, tasks, window_settings())
+    if user is not None:
+        services = services.for_actor(actor_of(user, workstation))
+    window = MainWindow(services, tasks, window_settings(), user, workstation, idle_minutes)
     holder["window"] = window
     return window
 
 
 def offer_import_when_empty(window: MainWindow) -> None:
+    if not window.may(Permission.IMPORT):
+        return
+
     def check(summary: Summary) -> None:
         empty = not (summary.hospitals or summary.doctors or summary.patients)
         declined = str(window.settings.value("welcome/declined", "false")).lower() == "true"
@@ -84,20 +105,52 @@ def run_application(choice: DatabaseChoice, next_choice: Callable[[], DatabaseCh
         services = open_or_ask(choice.url)
         if services is None:
             return 0  # the user chose to quit; that is not a failure
-        window = build_window(services)
-        restart = {"wanted": False}
+        try:
+            restart, code = run_sessions(app, services)
+        finally:
+            services.close()
+        if not restart:
+            return code
+        choice = next_choice()
 
-        def on_restart(window: MainWindow = window, restart: dict[str, bool] = restart) -> None:
-            restart["wanted"] = True
-            window.close()
+
+def run_sessions(app: QApplication, services: AppServices) -> tuple[bool, int]:
+    """Sign in, work, log out, sign in again... on one database.
+
+    Returns (reopen on another database?, exit code).
+    """
+    workstation = workstation_name()
+    username = ""
+    while True:
+        sign_in_tasks = TaskRunner(lambda error: show_error(None, error))
+        try:
+            user = sign_in(services, sign_in_tasks, workstation, username)
+        finally:
+            sign_in_tasks.shutdown()
+        if user is None:
+            return False, 0
+        window = build_window(services, user, workstation, idle_lock_minutes())
+        after: dict[str, Any] = {"next": "quit", "username": ""}
+
+        def on_restart(window: MainWindow = window, after: dict[str, Any] = after) -> None:
+            after["next"] = "restart"
+            window.close_confirmed()
+
+        def on_logout(
+            name: str, window: MainWindow = window, after: dict[str, Any] = after
+        ) -> None:
+            after.update(next="logout", username=name)
+            window.close_confirmed()
 
         window.restart_requested.connect(on_restart)
+        window.logout_requested.connect(on_logout)
         window.show()
         QTimer.singleShot(0, lambda window=window: offer_import_when_empty(window))
         code = app.exec()
         window.tasks.shutdown()
-        services.close()
         window.deleteLater()
-        if not restart["wanted"]:
-            return code
-        choice = next_choice()
+        if after["next"] == "quit":
+            return False, code
+        if after["next"] == "restart":
+            return True, code
+        username = after["username"]

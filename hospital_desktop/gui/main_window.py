@@ -6,56 +6,122 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QTabWidget,
+    QWidget,
+)
 
 from hospital_desktop import APP_NAME, __version__
 from hospital_desktop.core.bootstrap import AppServices
 from hospital_desktop.core.db.engine import describe
+from hospital_desktop.core.domain.security import Permission, Role, UserRecord
 from hospital_desktop.core.domain.values import DoctorRecord, HospitalRecord, PatientRecord
 from hospital_desktop.core.services.changes import Change
 from hospital_desktop.gui.changes import ChangeSignals
 from hospital_desktop.gui.dialogs.database_dialog import DatabaseDialog
 from hospital_desktop.gui.dialogs.import_dialog import ImportDialog
+from hospital_desktop.gui.dialogs.sign_in import ChangePasswordDialog
+from hospital_desktop.gui.session import IdleWatcher, LockScreen, actor_of
 from hospital_desktop.gui.tabs.appointments import make_appointments_tab
+from hospital_desktop.gui.tabs.audit import AuditTab
 from hospital_desktop.gui.tabs.doctors import make_doctors_tab
 from hospital_desktop.gui.tabs.hospitals import make_hospitals_tab
 from hospital_desktop.gui.tabs.patients import make_patients_tab
 from hospital_desktop.gui.tabs.record_tab import RecordTab
 from hospital_desktop.gui.tabs.timetable import TimetableTab
+from hospital_desktop.gui.tabs.users import UsersTab
 from hospital_desktop.gui.tasks import TaskRunner
+
+READ_ONLY_RECORDS = "You can see these records; changing them needs the {what} permission."
 
 
 class MainWindow(QMainWindow):
-    """``restart_requested`` asks the launcher to reopen on another database."""
+    """The tabs and menus the signed-in ``user`` may use (``user`` None: a database with no
+    users yet, in set-up mode, where everything is open).
+
+    ``restart_requested`` asks the launcher to reopen on another database;
+    ``logout_requested(username)`` to close the session and ask who is next (the name is
+    offered at the login, empty for "switch user").
+    """
 
     restart_requested = Signal()
+    logout_requested = Signal(str)
 
-    def __init__(self, services: AppServices, tasks: TaskRunner, settings: QSettings) -> None:
+    def __init__(
+        self,
+        services: AppServices,
+        tasks: TaskRunner,
+        settings: QSettings,
+        user: UserRecord | None = None,
+        workstation: str = "",
+        idle_minutes: float = 0,
+    ) -> None:
         super().__init__()
         self.services = services
         self.tasks = tasks
         self.settings = settings
-        self.setWindowTitle(APP_NAME)
+        self.user = user
+        self.workstation = workstation
+        self.setWindowTitle(APP_NAME if user is None else f"{APP_NAME} — {user.full_name}")
 
-        self.hospitals_tab = make_hospitals_tab(services, tasks)
-        self.doctors_tab = make_doctors_tab(services, tasks)
-        self.patients_tab = make_patients_tab(services, tasks)
-        self.appointments_tab = make_appointments_tab(services, tasks)
+        self.hospitals_tab = self._if(Permission.VIEW_RECORDS, make_hospitals_tab)
+        self.doctors_tab = self._if(Permission.VIEW_RECORDS, make_doctors_tab)
+        self.patients_tab = self._if(Permission.VIEW_PATIENTS, make_patients_tab)
+        self.appointments_tab = self._if(Permission.VIEW_PATIENTS, make_appointments_tab)
+        titles = {
+            "hospitals": "&Hospitals",
+            "doctors": "&Doctors",
+            "patients": "&Patients",
+            "appointments": "&Appointments",
+        }
         self.record_tabs: list[RecordTab[Any]] = [
-            self.hospitals_tab,
-            self.doctors_tab,
-            self.patients_tab,
-            self.appointments_tab,
+            tab
+            for tab in (
+                self.hospitals_tab,
+                self.doctors_tab,
+                self.patients_tab,
+                self.appointments_tab,
+            )
+            if tab is not None
         ]
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        for tab, title in zip(
-            self.record_tabs, ("&Hospitals", "&Doctors", "&Patients", "&Appointments"), strict=True
-        ):
-            self.tabs.addTab(tab, title)
+        for tab in self.record_tabs:
+            self.tabs.addTab(tab, titles[tab.plural])
+        self._limit_editing()
         self.timetable_tab = TimetableTab(services, tasks)
-        self.tabs.addTab(self.timetable_tab, "&Timetable")
-        self.setCentralWidget(self.tabs)
+        self.timetable_tab.set_user(user)
+        if self.may(Permission.VIEW_PATIENTS):
+            self.tabs.addTab(self.timetable_tab, "&Timetable")
+        self.users_tab: UsersTab | None = None
+        self.audit_tab: AuditTab | None = None
+        if user is not None and self.may(Permission.MANAGE_USERS):
+            self.users_tab = UsersTab(services, tasks)
+            self.tabs.addTab(self.users_tab, "U&sers")
+        if user is not None and self.may(Permission.VIEW_AUDIT):
+            self.audit_tab = AuditTab(services, tasks)
+            self.tabs.addTab(self.audit_tab, "Aud&it")
+        if self.tabs.count() == 0:
+            self.tabs.addTab(self._nothing_to_show(), "Welcome")
+
+        self.lock_screen: LockScreen | None = None
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.tabs)
+        if user is not None:
+            self.lock_screen = LockScreen(services, tasks, user, workstation)
+            self.lock_screen.unlocked.connect(self.unlock)
+            self.lock_screen.log_out_requested.connect(lambda: self.log_out(keep_name=False))
+            self.stack.addWidget(self.lock_screen)
+        self.setCentralWidget(self.stack)
+        self._hidden_dialogs: list[QDialog] = []
+        self._close_confirmed = False
+        self.idle = IdleWatcher(idle_minutes if user is not None else 0, self)
+        self.idle.idle.connect(self.lock)
 
         self._build_menus()
         self._build_status_bar()
@@ -63,6 +129,55 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         for tab in self.record_tabs:
             tab.refresh()
+        self._open_on_own_week()
+
+    def may(self, permission: Permission) -> bool:
+        return self.user is None or permission in self.user.permissions
+
+    @property
+    def is_locked(self) -> bool:
+        return self.lock_screen is not None and self.stack.currentWidget() is self.lock_screen
+
+    def _if(self, permission: Permission, make: Any) -> Any:
+        return make(self.services, self.tasks) if self.may(permission) else None
+
+    def _limit_editing(self) -> None:
+        needs = {
+            "hospitals": (Permission.EDIT_RECORDS, "edit records"),
+            "doctors": (Permission.EDIT_RECORDS, "edit records"),
+            "patients": (Permission.EDIT_PATIENTS, "edit patients"),
+            "appointments": (Permission.BOOK, "book"),
+        }
+        for tab in self.record_tabs:
+            permission, what = needs[tab.plural]
+            if not self.may(permission):
+                tab.set_editable(False, READ_ONLY_RECORDS.format(what=what))
+
+    def _nothing_to_show(self) -> QWidget:
+        label = QLabel(
+            "Your account may not see any records yet. Ask an administrator to give you the "
+            "permissions your work needs."
+        )
+        label.setWordWrap(True)
+        label.setMargin(24)
+        return label
+
+    def _open_on_own_week(self) -> None:
+        """A doctor starts on their own week, and their patients."""
+        user = self.user
+        if user is None or user.role is not Role.DOCTOR or user.doctor_id is None:
+            return
+        if self.tabs.indexOf(self.timetable_tab) < 0:
+            return
+        doctor_id = user.doctor_id
+
+        def show(doctor: DoctorRecord) -> None:
+            self.timetable_tab.show_doctor(doctor)
+            self.tabs.setCurrentWidget(self.timetable_tab)
+            if self.patients_tab is not None:
+                self.patients_tab.filter_by(f"Patients of {doctor.name}", doctor_id=doctor.id)
+
+        self.tasks.run(lambda: self.services.doctors.get(doctor_id), show)
 
     # --- assembly ------------------------------------------------------------------------
 
@@ -71,8 +186,15 @@ class MainWindow(QMainWindow):
         self.import_action = self._action(
             file_menu, "&Import Synthea export…", "Ctrl+I", self.open_import_dialog
         )
+        self.import_action.setVisible(self.may(Permission.IMPORT))
         self._action(file_menu, "&Database…", None, self.open_database_dialog)
         file_menu.addSeparator()
+        if self.user is not None:
+            self._action(file_menu, "Change &password…", None, self.open_change_password)
+            self.lock_action = self._action(file_menu, "&Lock", "Ctrl+L", self.lock)
+            self._action(file_menu, "&Switch user…", None, lambda: self.log_out(keep_name=False))
+            self._action(file_menu, "Log &out", "Ctrl+Shift+L", lambda: self.log_out())
+            file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
 
         edit_menu = self.menuBar().addMenu("&Edit")
@@ -80,19 +202,13 @@ class MainWindow(QMainWindow):
         self._action(edit_menu, "&Find", QKeySequence.StandardKey.Find, self._on_find)
 
         view_menu = self.menuBar().addMenu("&View")
-        for number, tab in enumerate(self.record_tabs, start=1):
+        for number in range(self.tabs.count()):
             self._action(
                 view_menu,
-                tab.plural.capitalize(),
-                f"Ctrl+{number}",
-                lambda checked=False, t=tab: self.tabs.setCurrentWidget(t),
+                self.tabs.tabText(number).replace("&", ""),
+                f"Ctrl+{number + 1}" if number < 9 else None,
+                lambda checked=False, n=number: self.tabs.setCurrentIndex(n),
             )
-        self._action(
-            view_menu,
-            "Timetable",
-            f"Ctrl+{len(self.record_tabs) + 1}",
-            lambda checked=False: self.tabs.setCurrentWidget(self.timetable_tab),
-        )
         view_menu.addSeparator()
         self._action(view_menu, "&Refresh", QKeySequence.StandardKey.Refresh, self._on_refresh)
 
@@ -111,6 +227,10 @@ class MainWindow(QMainWindow):
         self.database_label = QLabel(f"Database: {describe(self.services.url)}")
         self.busy_label = QLabel("")
         self.statusBar().addPermanentWidget(self.busy_label)
+        if self.user is not None:
+            self.user_label = QLabel(f"{self.user.full_name} ({self.user.role.label})")
+            self.user_label.setObjectName("signedInUser")
+            self.statusBar().addPermanentWidget(self.user_label)
         self.statusBar().addPermanentWidget(self.database_label)
 
     def _wire(self) -> None:
@@ -121,6 +241,9 @@ class MainWindow(QMainWindow):
             tab.navigate.connect(self._on_navigate)
             tab.status_message.connect(self._on_status_message)
         self.timetable_tab.status_message.connect(self._on_status_message)
+        for extra in (self.users_tab, self.audit_tab):
+            if extra is not None:
+                extra.status_message.connect(self._on_status_message)
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
     # --- settings ------------------------------------------------------------------------
@@ -207,11 +330,17 @@ class MainWindow(QMainWindow):
         for tab in self.record_tabs:
             tab.on_change(change)
         self.timetable_tab.on_change(change)
+        for extra in (self.users_tab, self.audit_tab):
+            if extra is not None:
+                extra.on_change(change)
 
     def _on_status_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
 
     def _on_navigate(self, target: str, record: object) -> None:
+        if target == "timetable" and self.tabs.indexOf(self.timetable_tab) < 0:
+            self.statusBar().showMessage("Your account may not see timetables.", 8000)
+            return
         if target == "timetable" and isinstance(record, DoctorRecord):
             self.timetable_tab.show_doctor(record)
             self.tabs.setCurrentWidget(self.timetable_tab)
@@ -221,7 +350,10 @@ class MainWindow(QMainWindow):
             "patients": self.patients_tab,
             "appointments": self.appointments_tab,
         }
-        tab = tabs[target]
+        tab = tabs.get(target)
+        if tab is None:
+            self.statusBar().showMessage(f"Your account may not see {target}.", 8000)
+            return
         if isinstance(record, HospitalRecord):
             tab.filter_by(f"{tab.plural.capitalize()} at {record.name}", hospital_id=record.id)
         elif isinstance(record, DoctorRecord):
@@ -243,11 +375,11 @@ class MainWindow(QMainWindow):
             self.timetable_tab.doctor_picker.setFocus()
 
     def _on_refresh(self) -> None:
-        tab = self.current_tab()
-        if tab is not None:
-            tab.refresh()
-        else:
+        current = self.tabs.currentWidget()
+        if current is self.timetable_tab:
             self.timetable_tab.reload()
+        elif hasattr(current, "refresh"):
+            current.refresh()
 
     def _on_tab_changed(self, _index: int) -> None:
         self.statusBar().clearMessage()
@@ -267,6 +399,50 @@ class MainWindow(QMainWindow):
             f"front desk.<br><br>Database: {describe(self.services.url)}",
         )
 
+    # --- the session -----------------------------------------------------------------
+
+    def lock(self) -> None:
+        """Hide everything behind the password prompt; forms and dialogs keep their state."""
+        if self.lock_screen is None or self.is_locked:
+            return
+        self._hidden_dialogs = [
+            dialog for dialog in self.findChildren(QDialog) if dialog.isVisible()
+        ]
+        for dialog in self._hidden_dialogs:
+            dialog.hide()
+        self.menuBar().setEnabled(False)
+        self.stack.setCurrentWidget(self.lock_screen)
+        self.lock_screen.prepare()
+        self.idle.stop()
+
+    def unlock(self) -> None:
+        self.stack.setCurrentWidget(self.tabs)
+        self.menuBar().setEnabled(True)
+        for dialog in self._hidden_dialogs:
+            dialog.show()
+        self._hidden_dialogs = []
+        self.idle.restart()
+
+    def log_out(self, keep_name: bool = True) -> None:
+        """End the session (after asking about unsaved edits); the launcher asks who is next."""
+        if self.is_locked:
+            self.unlock()  # so unsaved edits can be shown and confirmed
+        if not self._confirm_close():
+            return
+        self.logout_requested.emit(self.user.username if keep_name and self.user else "")
+
+    def open_change_password(self) -> ChangePasswordDialog | None:
+        if self.user is None:
+            return None
+        dialog = ChangePasswordDialog(
+            self.services.accounts, self.tasks, actor_of(self.user, self.workstation), None, self
+        )
+        dialog.accepted.connect(
+            lambda: self.statusBar().showMessage("Your password was changed.", 8000)
+        )
+        dialog.open()
+        return dialog
+
     def _confirm_close(self) -> bool:
         for tab in self.record_tabs:
             if tab.form.is_dirty:
@@ -275,10 +451,16 @@ class MainWindow(QMainWindow):
                     return False
         return True
 
+    def close_confirmed(self) -> None:
+        """Close without asking again about unsaved edits (the user was just asked)."""
+        self._close_confirmed = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._confirm_close():
+        if not self._close_confirmed and not self._confirm_close():
             event.ignore()
             return
         self.save_settings()
         self.changes.detach()
+        self.idle.detach()
         event.accept()

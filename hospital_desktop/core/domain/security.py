@@ -84,6 +84,25 @@ def effective_permissions(
     return (ROLE_PERMISSIONS[role] | granted) - removed
 
 
+# A permission that also holds when the work is on the user's own doctor record.
+OWN_ONLY = {Permission.MANAGE_TIMETABLES: Permission.MANAGE_OWN_TIMETABLE}
+
+
+def allows(
+    held: frozenset[Permission],
+    permission: Permission,
+    *,
+    own_doctor_id: int | None = None,
+    doctor_id: int | None = None,
+) -> bool:
+    """Whether ``held`` covers ``permission`` for work on ``doctor_id`` (the one rule the
+    services enforce and the window uses to hide what would be refused)."""
+    if permission in held:
+        return True
+    own = OWN_ONLY.get(permission)
+    return own in held and doctor_id is not None and own_doctor_id == doctor_id
+
+
 @dataclass(frozen=True, slots=True)
 class UserRecord:
     id: int
@@ -102,6 +121,15 @@ class UserRecord:
     @property
     def permissions(self) -> frozenset[Permission]:
         return effective_permissions(self.role, self.granted, self.removed)
+
+    def may(self, permission: Permission, doctor_id: int | None = None) -> bool:
+        return allows(
+            self.permissions, permission, own_doctor_id=self.doctor_id, doctor_id=doctor_id
+        )
+
+    @property
+    def actor_name(self) -> str:
+        return f"{self.full_name} ({self.username})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,7 +53,6 @@ class AccountLockedError(DomainError):
 class SecuritySettings:
     max_failed_logins: int = 5
     lockout: timedelta = timedelta(minutes=15)
-    idle_lock: timedelta = timedelta(minutes=10)
 
 
 def user_record(user: User, rows: list[UserPermission]) -> UserRecord:

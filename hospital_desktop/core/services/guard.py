@@ -20,6 +20,7 @@ from hospital_desktop.core.domain.security import (
     Actor,
     Permission,
     Role,
+    allows,
     effective_permissions,
 )
 from hospital_desktop.core.services.audit import write_entry
@@ -31,9 +32,6 @@ class PermissionDeniedError(DomainError):
 
 LOG_IN_FIRST = "Please log in first."
 NO_LONGER_ACTIVE = "Your account is no longer active. Ask an administrator."
-
-# A permission that also holds when the work is on the user's own doctor record.
-OWN_ONLY = {Permission.MANAGE_TIMETABLES: Permission.MANAGE_OWN_TIMETABLE}
 
 
 class AccessGuard:
@@ -85,10 +83,7 @@ class AccessGuard:
                 frozenset(Permission(r.permission) for r in rows if r.granted),
                 frozenset(Permission(r.permission) for r in rows if not r.granted),
             )
-            if permission in held:
-                return None
-            own = OWN_ONLY.get(permission)
-            if own in held and doctor_id is not None and user.doctor_id == doctor_id:
+            if allows(held, permission, own_doctor_id=user.doctor_id, doctor_id=doctor_id):
                 return None
             return (
                 f"You may not do that ({permission.label.lower()}). Ask an administrator if "

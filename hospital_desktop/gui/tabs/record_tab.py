@@ -128,6 +128,11 @@ class RecordTab(QWidget, Generic[RecordT]):
         self.form.set_record(None)
         self.form.focus_first_field()
 
+    def set_editable(self, editable: bool, why: str = "") -> None:
+        """Hide what the user's permissions would refuse (the services refuse it anyway)."""
+        self.new_button.setVisible(editable)
+        self.form.set_read_only(not editable, why)
+
     def filter_by(self, text: str, **filters: Any) -> None:
         """Narrow the list to a relationship, e.g. ``filter_by("Doctors of X", hospital_id=3)``."""
         cleared = {"hospital_id": None, "doctor_id": None, "patient_id": None}

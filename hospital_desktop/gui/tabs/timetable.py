@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from hospital_desktop.core.bootstrap import AppServices
 from hospital_desktop.core.domain.clock import format_local, utc_now
 from hospital_desktop.core.domain.errors import DomainError
+from hospital_desktop.core.domain.security import Permission, UserRecord
 from hospital_desktop.core.domain.values import (
     AppointmentRecord,
     AppointmentStatus,
@@ -61,6 +62,19 @@ from hospital_desktop.gui.tabs.timetable_editors import (
 from hospital_desktop.gui.tasks import TaskRunner
 
 WALK_IN_MINUTES = 15
+HINT_BOOKING = (
+    "Choose a doctor to see their week. Click a free slot (or press Enter on it) to book; "
+    "right-click an appointment (or press the Menu key) for check-in, cancel and "
+    "reschedule; double-click empty time for a walk-in."
+)
+# What each action of the appointment menu needs (the services check it again).
+ACTION_PERMISSIONS = {
+    "check_in": Permission.CHECK_IN,
+    "complete": Permission.CHECK_IN,
+    "no_show": Permission.CHECK_IN,
+    "cancel": Permission.CANCEL,
+    "reschedule": Permission.BOOK,
+}
 ACTIONS = {
     "check_in": ("Check &in", {AppointmentStatus.BOOKED}),
     "complete": (
@@ -85,6 +99,7 @@ class TimetableTab(QWidget):
         super().__init__(parent)
         self.services, self.tasks = services, tasks
         self.doctor: DoctorRecord | None = None
+        self.user: UserRecord | None = None  # None: set-up mode, everything allowed
         self.moving: CalendarAppointment | None = None  # the appointment being rescheduled
         self._zones: dict[int, str] = {}
         self._loading = False
@@ -106,11 +121,7 @@ class TimetableTab(QWidget):
         self.view.appointment_menu_requested.connect(self._on_view_appointment_menu_requested)
         self.view.appointment_activated.connect(self._on_view_appointment_activated)
         self.view.empty_time_activated.connect(self._on_view_empty_time_activated)
-        self.hint = QLabel(
-            "Choose a doctor to see their week. Click a free slot (or press Enter on it) to "
-            "book; right-click an appointment (or press the Menu key) for check-in, cancel "
-            "and reschedule; double-click empty time for a walk-in."
-        )
+        self.hint = QLabel(HINT_BOOKING)
         self.hint.setWordWrap(True)
         self.side = QTabWidget()  # the timetable and exception editors and the waitlist
         self.side.setMinimumWidth(200)
@@ -184,7 +195,35 @@ class TimetableTab(QWidget):
         self.reload()
         for panel in (self.entries_editor, self.exceptions_editor, self.waitlist_panel):
             panel.set_doctor(doctor)
+        self._apply_permissions()
         self.doctor_shown.emit(doctor)
+
+    def set_user(self, user: UserRecord | None) -> None:
+        """Show only what ``user`` may do; the services refuse the rest anyway."""
+        self.user = user
+        self._apply_permissions()
+
+    def may(self, permission: Permission) -> bool:
+        doctor_id = self.doctor.id if self.doctor is not None else None
+        return self.user is None or self.user.may(permission, doctor_id)
+
+    def _apply_permissions(self) -> None:
+        books = self.may(Permission.BOOK)
+        self.next_available_button.setVisible(books)
+        self.walk_in_button.setVisible(books)
+        manages = self.may(Permission.MANAGE_TIMETABLES)
+        why = "You can see this timetable; changing it needs the manage timetables permission."
+        self.entries_editor.set_read_only(not manages, why)
+        self.exceptions_editor.set_read_only(not manages, why)
+        self.waitlist_panel.set_read_only(
+            not books, "You can see who is waiting; offering slots needs the book permission."
+        )
+        self.hint.setText(
+            HINT_BOOKING
+            if books
+            else "Choose a doctor to see their week. Right-click an appointment (or press the "
+            "Menu key) for what you can do with it."
+        )
 
     def week(self) -> date:
         return self.navigator.week()
@@ -216,7 +255,11 @@ class TimetableTab(QWidget):
         if item.appointment is None:
             return []
         status = item.appointment.status
-        return [name for name, (_, allowed) in ACTIONS.items() if status in allowed]
+        return [
+            name
+            for name, (_, allowed) in ACTIONS.items()
+            if status in allowed and self.may(ACTION_PERMISSIONS[name])
+        ]
 
     def run_action(self, name: str, item: WeekItem) -> None:
         appointment = item.appointment
@@ -236,9 +279,7 @@ class TimetableTab(QWidget):
             if reason is None:
                 return
             self._write(
-                lambda: booking.cancel(
-                    appointment.id, reason, workstation_user(), appointment.version
-                ),
+                lambda: booking.cancel(appointment.id, reason, self._who(), appointment.version),
                 "Cancelled",
                 after=lambda _record: self._offer_freed_slot(appointment),
             )
@@ -356,7 +397,7 @@ class TimetableTab(QWidget):
         show_error(self, error, "The week could not be shown")
 
     def _on_view_slot_activated(self, item: WeekItem) -> None:
-        if self.doctor is None or item.slot is None:
+        if self.doctor is None or item.slot is None or not self._may_book():
             return
         slot = item.slot
         if self.moving is not None:
@@ -378,7 +419,7 @@ class TimetableTab(QWidget):
         self._book(slot.start, slot.end, outside_timetable=False)
 
     def _on_view_empty_time_activated(self, moment: datetime) -> None:
-        if self.doctor is None or self.moving is not None:
+        if self.doctor is None or self.moving is not None or not self._may_book():
             return
         self._book(moment, moment + timedelta(minutes=WALK_IN_MINUTES), outside_timetable=True)
 
@@ -503,12 +544,24 @@ class TimetableTab(QWidget):
 
         self.tasks.run(find, offer)
 
+    def _who(self) -> str:
+        """Recorded as who cancelled: the signed-in user, at this workstation."""
+        if self.user is None:
+            return workstation_user()
+        return f"{self.user.full_name} on {socket.gethostname()}"[:100]
+
+    def _may_book(self) -> bool:
+        if self.may(Permission.BOOK):
+            return True
+        self.status_message.emit("Booking needs the book permission; ask an administrator.")
+        return False
+
     def _zone(self) -> str:
         return self.doctor.time_zone if self.doctor else "UTC"
 
 
 def workstation_user() -> str:
-    """Who cancels, until accounts are wired in: the computer's user and name."""
+    """Who cancels in set-up mode, before anyone has an account: the computer's user."""
     return f"{getpass.getuser()} on {socket.gethostname()}"[:100]
 
 

@@ -293,6 +293,9 @@ class _Panel(QWidget, Generic[LoadedT]):
         self.message.setObjectName("panelMessage")
         self.message.setWordWrap(True)
         self.message.setVisible(False)
+        self.read_only_note = hint_label("")
+        self.read_only_note.setVisible(False)
+        self._read_only = False
         self._forms: list[QFormLayout] = []
         self._button_rows: list[ButtonRow] = []
         self._narrow: bool | None = None
@@ -339,6 +342,25 @@ class _Panel(QWidget, Generic[LoadedT]):
         self.message.setText(text)
         self.message.setStyleSheet(ERROR_STYLE if error else "")
         self.message.setVisible(bool(text))
+
+    def set_read_only(self, read_only: bool, why: str = "") -> None:
+        """For a user who may see this doctor's records but not change them: the lists stay,
+        the forms and buttons that would be refused go."""
+        if read_only == self._read_only:
+            return
+        self._read_only = read_only
+        for form in self._forms:
+            for index in range(form.count()):
+                item = form.itemAt(index)
+                if item is not None and item.widget() is not None:
+                    item.widget().setVisible(not read_only)
+        for row in self._button_rows:
+            for index in range(row.count()):
+                item = row.itemAt(index)
+                if item is not None and item.widget() is not None:
+                    item.widget().setVisible(not read_only)
+        self.read_only_note.setText(why)  # the lists stay: they are what may be seen
+        self.read_only_note.setVisible(read_only and bool(why))
 
     # --- subclasses ----------------------------------------------------------------------
 
@@ -517,6 +539,7 @@ class EntriesEditor(_Panel[list[TimetableEntryRecord]]):
         column.addLayout(form)
         column.addLayout(self.buttons(self.new_button, self.save_button, right=self.delete_button))
         column.addWidget(self.message)
+        column.addWidget(self.read_only_note)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(_scrolling(body))
@@ -776,6 +799,7 @@ class ExceptionsEditor(_Panel[Exceptions]):
             )
         )
         column.addWidget(self.message)
+        column.addWidget(self.read_only_note)
         column.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -1063,6 +1087,7 @@ class WaitlistPanel(_Panel[list[WaitlistRecord]]):
         column.addWidget(self.list, 1)
         column.addLayout(self.buttons(self.offer_button, right=self.remove_button))
         column.addWidget(self.message)
+        column.addWidget(self.read_only_note)
         column.addWidget(
             _section(
                 "Add a patient",

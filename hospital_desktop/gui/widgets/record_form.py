@@ -50,6 +50,7 @@ class RecordForm(QWidget, Generic[RecordT]):
         self._dirty = False
         self._filling = False
         self._saving = False
+        self._read_only = False
 
         self._title = QLabel()
         self._title.setObjectName("formTitle")
@@ -74,6 +75,11 @@ class RecordForm(QWidget, Generic[RecordT]):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(body)
+        self._body = body
+        self._read_only_note = QLabel()
+        self._read_only_note.setObjectName("readOnlyNote")
+        self._read_only_note.setWordWrap(True)
+        self._read_only_note.setVisible(False)
 
         self.save_button = QPushButton("Save")
         self.save_button.setDefault(True)
@@ -99,6 +105,7 @@ class RecordForm(QWidget, Generic[RecordT]):
         layout.addWidget(self._subtitle)
         layout.addLayout(self._links)
         layout.addWidget(scroll, 1)
+        layout.addWidget(self._read_only_note)
         layout.addLayout(buttons)
         self.setMinimumWidth(360)
 
@@ -178,7 +185,7 @@ class RecordForm(QWidget, Generic[RecordT]):
             archived = self.is_archived(record)
             self._title.setText(title + (" (archived)" if archived else ""))
             self._subtitle.setText(subtitle)
-        self.archive_button.setVisible(record is not None)
+        self.archive_button.setVisible(record is not None and not self._read_only)
         if record is not None:
             self.archive_button.setText("Restore" if self.is_archived(record) else "Archive")
         for index in range(self._links.count()):
@@ -283,6 +290,20 @@ class RecordForm(QWidget, Generic[RecordT]):
         if not self._filling and not self._dirty:
             self._dirty = True
             self._update_buttons()
+
+    @property
+    def read_only(self) -> bool:
+        return self._read_only
+
+    def set_read_only(self, read_only: bool, why: str = "") -> None:
+        """For a user who may see these records but not change them: the fields stay
+        readable, the buttons that would be refused are gone."""
+        self._read_only = read_only
+        self._body.setEnabled(not read_only)
+        for button in (self.save_button, self.revert_button, self.archive_button):
+            button.setVisible(not read_only)
+        self._read_only_note.setText(why)
+        self._read_only_note.setVisible(read_only and bool(why))
 
     def _update_buttons(self) -> None:
         self.save_button.setEnabled(not self._saving and (self._dirty or self._record is None))

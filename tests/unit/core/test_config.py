@@ -78,3 +78,21 @@ def test_a_damaged_settings_file_is_ignored(content: str) -> None:
     path.parent.mkdir(parents=True)
     path.write_text(content, encoding="utf-8")
     assert choose_database() == DatabaseChoice(default_database_url(), "default")
+
+
+def test_idle_lock_and_lockout_come_from_the_settings_file() -> None:
+    import json
+
+    from hospital_desktop.config import idle_lock_minutes, lockout_rules, security_from_settings
+
+    assert idle_lock_minutes() == 10 and lockout_rules() == (5, 15)
+    settings_path().parent.mkdir(parents=True, exist_ok=True)
+    settings_path().write_text(
+        json.dumps({"idle_lock_minutes": 0, "max_failed_logins": 3, "lockout_minutes": 30})
+    )
+    assert idle_lock_minutes() == 0 and lockout_rules() == (3, 30)
+    assert security_from_settings().lockout.total_seconds() == 30 * 60
+    settings_path().write_text(
+        json.dumps({"idle_lock_minutes": "soon", "max_failed_logins": 0, "lockout_minutes": True})
+    )
+    assert idle_lock_minutes() == 10 and lockout_rules() == (5, 15)  # nonsense: the defaults

@@ -1,0 +1,326 @@
+"""The administrator's account dialogs: register a new user, and reset a user's password.
+
+Each runs its one service call on the task runner and stays open, with what was typed, until
+the service accepts it; a ValidationError puts each message under its field. The dialogs are
+non-blocking (``open()``), so the window keeps repainting while a password is hashed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hospital_desktop.core.bootstrap import AppServices
+from hospital_desktop.core.domain.errors import DomainError, ValidationError
+from hospital_desktop.core.domain.security import Role, UserRecord
+from hospital_desktop.core.domain.values import DoctorRecord, ListQuery
+from hospital_desktop.core.services.accounts import MIN_PASSWORD_LENGTH
+from hospital_desktop.gui.dialogs.sign_in import PASSWORDS_DIFFER, password_field
+from hospital_desktop.gui.errors import message_for
+from hospital_desktop.gui.tabs.pickers import doctor_label
+from hospital_desktop.gui.tasks import TaskRunner
+from hospital_desktop.gui.widgets.field_messages import ERROR_STYLE, FieldMessages
+
+log = logging.getLogger(__name__)
+
+DOCTOR_LIMIT = 2000  # more doctors than a desk scrolls through in a combo box
+NO_DOCTOR = "(none)"
+TOO_SHORT = f"The password needs at least {MIN_PASSWORD_LENGTH} characters."
+
+
+class _ServiceDialog(QDialog):
+    """A form whose Save runs one service call off the GUI thread.
+
+    ``succeeded(UserRecord)`` is emitted just before the dialog accepts. While a call is
+    running the dialog cannot be closed (its answer must find it), and a closed dialog is
+    deleted only once the calls it started have come back.
+    """
+
+    succeeded = Signal(object)
+
+    def __init__(
+        self,
+        tasks: TaskRunner,
+        title: str,
+        intro: str,
+        save_text: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._tasks = tasks
+        self._pending = 0
+        self._saving = False
+        self._finished = False
+        self.record: UserRecord | None = None
+        self.setWindowTitle(title)
+        self.setModal(True)
+        self.intro = QLabel(intro)
+        self.intro.setWordWrap(True)
+        self.form_layout = QFormLayout()
+        self.form_layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.fields = FieldMessages(self.form_layout)
+        self.problem = QLabel()
+        self.problem.setObjectName("dialogProblem")
+        self.problem.setStyleSheet(ERROR_STYLE)
+        self.problem.setWordWrap(True)
+        self.problem.setVisible(False)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = self.buttons.addButton(save_text, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addLayout(self.form_layout)
+        layout.addWidget(self.problem)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(460)
+
+    # --- what subclasses implement -------------------------------------------------------
+
+    def check(self) -> dict[str, str]:
+        """Problems found without asking the database (passwords that differ)."""
+        return {}
+
+    def work(self) -> Callable[[], UserRecord]:
+        """The service call, with the typed values captured (it runs on the worker)."""
+        raise NotImplementedError
+
+    # --- state ---------------------------------------------------------------------------
+
+    @property
+    def is_busy(self) -> bool:
+        return self._pending > 0
+
+    def field_error(self, name: str) -> str:
+        return self.fields.error(name)
+
+    def say(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
+
+    def submit(self) -> None:
+        if self._saving:
+            return
+        self.fields.clear()
+        self.say("")
+        problems = self.check()
+        if problems:
+            self.say("\n".join(self.fields.show(problems)))
+            return
+        self._saving = True
+        self.save_button.setEnabled(False)
+        self.run(self.work(), self._on_saved, self._on_save_failed)
+
+    def run(
+        self,
+        work: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+    ) -> None:
+        """``tasks.run``, but the answers of a dialog already closed are dropped."""
+        self._pending += 1
+
+        def back(callback: Callable[[Any], None]) -> Callable[[Any], None]:
+            def deliver(value: Any) -> None:
+                self._pending -= 1
+                if not self._finished:
+                    callback(value)
+                elif self._pending == 0:
+                    self.deleteLater()
+
+            return deliver
+
+        if self._tasks.run(work, back(on_done), back(on_error)) is None:
+            self._pending -= 1  # the runner is shutting down; nothing will come back
+
+    # --- closing -------------------------------------------------------------------------
+
+    def reject(self) -> None:
+        if self._saving:
+            return  # the answer is on its way; closing now would lose it
+        super().reject()
+
+    def done(self, result: int) -> None:
+        super().done(result)
+        self._finished = True
+        if self._pending == 0:
+            self.deleteLater()
+
+    # --- handlers ------------------------------------------------------------------------
+
+    def _on_saved(self, record: UserRecord) -> None:
+        self._saving = False
+        self.save_button.setEnabled(True)
+        self.record = record
+        self.succeeded.emit(record)
+        self.accept()
+
+    def _on_save_failed(self, error: BaseException) -> None:
+        self._saving = False
+        self.save_button.setEnabled(True)
+        if isinstance(error, ValidationError):
+            self.say("\n".join(self.fields.show(error.field_errors)))
+            return
+        if not isinstance(error, DomainError):
+            log.error("unexpected error", exc_info=error)
+        self.say(message_for(error))
+
+
+class NewUserDialog(_ServiceDialog):
+    """Register a user: who they are, their role, an optional doctor's record to link, and
+    an initial password they must change at their first login."""
+
+    doctors_loaded = Signal()
+
+    def __init__(
+        self, services: AppServices, tasks: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(
+            tasks,
+            "New user",
+            "Register someone who works at the desk. They log in with the initial password "
+            "and must choose their own at the first login.",
+            "Register",
+            parent,
+        )
+        self._services = services
+        self.username = self.fields.add(
+            "username", "User name", QLineEdit(), "Letters, digits, '.', '-' and '_'."
+        )
+        self.full_name = self.fields.add("full_name", "Full name", QLineEdit())
+        self.role = QComboBox()
+        for role in Role:
+            self.role.addItem(role.label, role)
+        self.role.setCurrentIndex(self.role.findData(Role.RECEPTIONIST))
+        self.fields.add("role", "Role", self.role)
+        self.doctor = QComboBox()
+        self.doctor.addItem("Loading the doctors…", None)
+        self.doctor.setEnabled(False)
+        self.fields.add(
+            "doctor_id",
+            "Linked doctor",
+            self.doctor,
+            "For the doctor role: lets the account manage that doctor's own timetable.",
+        )
+        self.password = self.fields.add(
+            "password",
+            "Initial password",
+            password_field(),
+            f"At least {MIN_PASSWORD_LENGTH} characters; tell it to the user in person.",
+        )
+        self.repeat = self.fields.add("repeat", "Password again", password_field())
+        self.username.setFocus()
+        self.run(self._load_doctors_work(), self._on_doctors, self._on_doctors_failed)
+
+    @property
+    def doctors_ready(self) -> bool:
+        return self.doctor.isEnabled()
+
+    def choose_doctor(self, doctor_id: int | None) -> bool:
+        """Select the doctor (None: no link); False when that doctor is not in the list."""
+        index = self.doctor.findData(doctor_id)
+        if index < 0:
+            return False
+        self.doctor.setCurrentIndex(index)
+        return True
+
+    def choose_role(self, role: Role) -> None:
+        self.role.setCurrentIndex(self.role.findData(role))
+
+    def check(self) -> dict[str, str]:
+        if self.password.text() != self.repeat.text():
+            return {"repeat": PASSWORDS_DIFFER}
+        return {}
+
+    def work(self) -> Callable[[], UserRecord]:
+        accounts, actor = self._services.accounts, self._services.actor
+        username, full_name = self.username.text(), self.full_name.text()
+        role = Role(self.role.currentData())  # Qt hands a StrEnum back as a plain str
+        password = self.password.text()
+        doctor_id: int | None = self.doctor.currentData() if self.doctors_ready else None
+        return lambda: accounts.register(
+            actor,  # type: ignore[arg-type]  # the tab refuses services without an actor
+            username,
+            full_name,
+            role,
+            password,
+            doctor_id=doctor_id,
+        )
+
+    def _load_doctors_work(self) -> Callable[[], list[DoctorRecord]]:
+        doctors = self._services.doctors
+        return lambda: doctors.list(ListQuery(sort="name", limit=DOCTOR_LIMIT)).items
+
+    def _on_doctors(self, doctors: list[DoctorRecord]) -> None:
+        self.doctor.clear()
+        self.doctor.addItem(NO_DOCTOR, None)
+        for doctor in doctors:
+            if doctor.active:
+                self.doctor.addItem(doctor_label(doctor), doctor.id)
+        self.doctor.setEnabled(True)
+        self.doctors_loaded.emit()
+
+    def _on_doctors_failed(self, error: BaseException) -> None:
+        """The account can still be registered, only without a doctor's record."""
+        self.doctor.clear()
+        self.doctor.addItem(NO_DOCTOR, None)
+        self.doctor.setEnabled(True)
+        self.fields.show({"doctor_id": f"The doctors could not be listed: {message_for(error)}"})
+        self.doctors_loaded.emit()
+
+
+class ResetPasswordDialog(_ServiceDialog):
+    """A new password for someone who forgot theirs or locked their account."""
+
+    def __init__(
+        self,
+        tasks: TaskRunner,
+        user: UserRecord,
+        reset: Callable[[str], UserRecord],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(
+            tasks,
+            "Reset password",
+            f"Set a new password for {user.full_name} ({user.username}). The account is "
+            "unlocked, and they must choose their own password at the next login.",
+            "Reset password",
+            parent,
+        )
+        self.user = user
+        self._reset = reset
+        self.new = self.fields.add(
+            "new_password",
+            "New password",
+            password_field(),
+            f"At least {MIN_PASSWORD_LENGTH} characters; tell it to the user in person.",
+        )
+        self.repeat = self.fields.add("repeat", "Password again", password_field())
+        self.new.setFocus()
+
+    def check(self) -> dict[str, str]:
+        problems = {}
+        if len(self.new.text()) < MIN_PASSWORD_LENGTH:
+            problems["new_password"] = TOO_SHORT
+        if self.new.text() != self.repeat.text():
+            problems["repeat"] = PASSWORDS_DIFFER
+        return problems
+
+    def work(self) -> Callable[[], UserRecord]:
+        reset, password = self._reset, self.new.text()
+        return lambda: reset(password)
