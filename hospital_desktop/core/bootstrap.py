@@ -25,6 +25,7 @@ from hospital_desktop.core.services.doctors import DoctorService
 from hospital_desktop.core.services.guard import AccessGuard
 from hospital_desktop.core.services.hospitals import HospitalService
 from hospital_desktop.core.services.patients import PatientService
+from hospital_desktop.core.services.reports import ReportService
 from hospital_desktop.core.services.timetable import TimetableService
 from hospital_desktop.core.services.waitlist import WaitlistService
 
@@ -45,6 +46,7 @@ class AppServices:
     waitlist: WaitlistService
     accounts: AccountService
     audit: AuditTrailService
+    reports: ReportService
     backup_path: Path | None
 
     uow_factory: UnitOfWorkFactory
@@ -151,6 +153,7 @@ def _services(
         "waitlist": WaitlistService(uow_factory, changes, booking),
         "accounts": AccountService(uow_factory, changes, security, actor=actor, guard=guard),
         "audit": AuditTrailService(uow_factory, changes, actor, guard),
+        "reports": ReportService(uow_factory, changes, actor, guard),
     }
 
 

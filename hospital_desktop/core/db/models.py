@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     MetaData,
+    SmallInteger,
     String,
     Text,
     Time,
@@ -172,6 +173,8 @@ class Appointment(Base):
     cancelled_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
     cancel_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
     rescheduled_from_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
+    satisfaction_score: Mapped[int | None] = mapped_column(SmallInteger)  # 1-5, if fulfilled
+    satisfaction_comment: Mapped[str] = mapped_column(Text, default="", server_default="")
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now, onupdate=utc_now)
@@ -185,11 +188,16 @@ class Appointment(Base):
     __table_args__ = (
         CheckConstraint("end_at > start_at", name="end_after_start"),
         CheckConstraint("blocked_until >= end_at", name="blocked_after_end"),
+        CheckConstraint(
+            "satisfaction_score IS NULL OR (satisfaction_score BETWEEN 1 AND 5)",
+            name="satisfaction_1_to_5",
+        ),
         Index("ix_appointments_doctor_blocked", "doctor_id", "blocked_until"),
         Index("ix_appointments_doctor_start", "doctor_id", "start_at"),
         Index("ix_appointments_patient_start", "patient_id", "start_at"),
         Index("ix_appointments_hospital_start", "hospital_id", "start_at"),
         Index("ix_appointments_start", "start_at", "id"),
+        Index("ix_appointments_rescheduled_from", "rescheduled_from_id"),
     )
     __mapper_args__ = {"version_id_col": version}
 

@@ -470,6 +470,8 @@ def _appointment_row_record(row: Any) -> AppointmentRecord:
         created_at=appointment.created_at,
         updated_at=appointment.updated_at,
         version=appointment.version,
+        satisfaction_score=appointment.satisfaction_score,
+        satisfaction_comment=appointment.satisfaction_comment,
     )
 
 

@@ -141,9 +141,18 @@ class SchedulingRepository:
         ).first()
 
     def calendar(
-        self, doctor: Doctor, hospital: Hospital, start: datetime, end: datetime
+        self,
+        doctor: Doctor,
+        hospital: Hospital,
+        start: datetime,
+        end: datetime,
+        *,
+        with_busy: bool = True,
     ) -> DoctorCalendar:
-        """Everything the availability engine needs for [start, end), from the database."""
+        """Everything the availability engine needs for [start, end), from the database.
+
+        ``with_busy=False`` leaves out the booked appointments: for the timetabled time alone
+        (utilisation), without loading a period's bookings row by row."""
         zone = ZoneInfo(hospital.time_zone)
         margin = timedelta(days=2)
         first_day = (start - margin).astimezone(zone).date()
@@ -185,7 +194,11 @@ class SchedulingRepository:
                     int((a.blocked_until - a.end_at).total_seconds() // 60),
                     a.id,
                 )
-                for a in self.active_appointments(doctor.id, start - margin, end + margin)
+                for a in (
+                    self.active_appointments(doctor.id, start - margin, end + margin)
+                    if with_busy
+                    else ()
+                )
             ),
             policy=Policy(
                 min_notice=timedelta(minutes=hospital.min_notice_minutes),

@@ -155,6 +155,8 @@ class AppointmentRecord:
     created_at: datetime
     updated_at: datetime
     version: int
+    satisfaction_score: int | None = None  # 1-5, given after a fulfilled visit
+    satisfaction_comment: str = ""
 
 
 @dataclass(frozen=True, slots=True)

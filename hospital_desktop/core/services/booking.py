@@ -195,7 +195,13 @@ class BookingService(Service):
                 start=request.start_at,
                 end=request.end_at,
                 override_reason=override,
-                values={"service": service, "reason": reason, "notes": notes},
+                values={
+                    "service": service,
+                    "reason": reason,
+                    "notes": notes,
+                    # The doctor's consultation fee, until the desk records another.
+                    "fee_cents": doctor.consultation_fee_cents,
+                },
             )
             if along_with is not None:
                 along_with(uow, appointment)
@@ -335,6 +341,7 @@ class BookingService(Service):
         reason: str,
         cancelled_by: str = "",
         expected_version: int | None = None,
+        now: datetime | None = None,
     ) -> AppointmentRecord:
         """Cancel, recording who, why and when; the time is free again at once."""
         self._require(Permission.CANCEL, "cancel")
@@ -356,6 +363,7 @@ class BookingService(Service):
             AppointmentStatus.CANCELLED,
             {AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, AppointmentStatus.CHECKED_IN},
             record,
+            now=now,
         )
 
     # --- the shared steps ----------------------------------------------------------------

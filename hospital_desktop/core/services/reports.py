@@ -1,0 +1,142 @@
+"""Reports: a hospital's statistics, a doctor's metrics, and satisfaction scores.
+
+Reading figures needs the report permission; each computed report is recorded in the
+audit trail (what was looked at, for which period), as exports are.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from hospital_desktop.core.db.models import Appointment
+from hospital_desktop.core.domain.errors import DomainError, ValidationError
+from hospital_desktop.core.domain.security import Permission
+from hospital_desktop.core.domain.validation import FieldChecker
+from hospital_desktop.core.domain.values import AppointmentRecord, AppointmentStatus
+from hospital_desktop.core.reports.figures import Period, Statistics
+from hospital_desktop.core.reports.statistics import compute_statistics
+from hospital_desktop.core.services.base import Service, check_version, require
+from hospital_desktop.core.services.changes import Change, Entity
+
+MAX_PERIOD_DAYS = 366 * 20
+
+
+def checked_period(first: date | str | None, last: date | str | None) -> Period:
+    check = FieldChecker()
+    start = check.date("first", "From", first, required=True)
+    end = check.date("last", "To", last, required=True)
+    if start is not None and end is not None:
+        if end < start:
+            check.fail("last", "The period must end on or after the day it starts.")
+        elif (end - start).days > MAX_PERIOD_DAYS:
+            check.fail("last", "Choose a period of at most twenty years.")
+    check.done()
+    assert start is not None and end is not None
+    return Period(start, end)
+
+
+class ReportService(Service):
+    def hospital_statistics(
+        self,
+        hospital_id: int,
+        first: date | str | None,
+        last: date | str | None,
+        now: datetime | None = None,
+    ) -> Statistics:
+        """The seed's GET /hospitals/{id}/statistics, for local dates first..last."""
+        self._require(Permission.VIEW_REPORTS, "hospital-statistics")
+        period = checked_period(first, last)
+        with self._uow() as uow:
+            require(uow.hospitals.get(hospital_id), "hospital", hospital_id)
+            return compute_statistics(
+                uow.session,
+                period,
+                hospital_id=hospital_id,
+                generated_by=self._generated_by(),
+                now=now,
+            )
+
+    def doctor_metrics(
+        self,
+        doctor_id: int,
+        first: date | str | None,
+        last: date | str | None,
+        now: datetime | None = None,
+    ) -> Statistics:
+        """The seed's GET /doctors/{id}/metrics: one doctor's figures at their hospital."""
+        self._require(Permission.VIEW_REPORTS, "doctor-metrics")
+        period = checked_period(first, last)
+        with self._uow() as uow:
+            doctor = require(uow.doctors.get(doctor_id), "doctor", doctor_id)
+            if doctor.hospital_id is None:
+                raise DomainError(f"{doctor.name} works at no hospital, so has no figures.")
+            return compute_statistics(
+                uow.session,
+                period,
+                hospital_id=doctor.hospital_id,
+                doctor_id=doctor_id,
+                generated_by=self._generated_by(),
+                now=now,
+            )
+
+    def record_export(self, what: str, entity: str, record_id: int | None, detail: dict) -> None:
+        """An export (PDF, CSV, print) leaves the application: the trail says who took what."""
+        self._require(Permission.EXPORT, f"export-{what}")
+        with self._uow() as uow:
+            self._audit(uow, f"export-{what}", entity, record_id, None, detail)
+            uow.commit()
+
+    def record_satisfaction(
+        self,
+        appointment_id: int,
+        score: int | str | None,
+        comment: str = "",
+        expected_version: int | None = None,
+    ) -> AppointmentRecord:
+        """The patient's 1-5 score (and a comment) for a fulfilled appointment."""
+        self._require(Permission.CHECK_IN, "record-satisfaction")
+        check = FieldChecker()
+        try:
+            value = int(str(score).strip()) if score is not None and str(score).strip() else None
+        except ValueError:
+            value = None
+        if value is None or not 1 <= value <= 5:
+            check.fail("satisfaction_score", "Give a score from 1 (poor) to 5 (excellent).")
+        text = check.text("satisfaction_comment", "Comment", comment, max_length=2000)
+        check.done()
+        with self._uow() as uow:
+            appointment = require(
+                uow.session.get(Appointment, appointment_id), "appointment", appointment_id
+            )
+            check_version(appointment, "appointment", expected_version)
+            if appointment.status != AppointmentStatus.FULFILLED.value:
+                raise ValidationError(
+                    {
+                        "satisfaction_score": "A score can be given once the appointment has "
+                        "taken place (completed)."
+                    }
+                )
+            before = {
+                "satisfaction_score": appointment.satisfaction_score,
+                "satisfaction_comment": appointment.satisfaction_comment,
+            }
+            appointment.satisfaction_score = value
+            appointment.satisfaction_comment = text
+            uow.session.flush()
+            self._audit(
+                uow,
+                "record-satisfaction",
+                "appointment",
+                appointment_id,
+                before,
+                {"satisfaction_score": value, "satisfaction_comment": text},
+            )
+            uow.commit()
+            record = require(
+                uow.appointments.record_by_id(appointment_id), "appointment", appointment_id
+            )
+        self._changes.publish(Change.of(Entity.APPOINTMENT, appointment_id))
+        return record
+
+    def _generated_by(self) -> str:
+        return self._actor.username if self._actor is not None else "(set-up, no user)"
