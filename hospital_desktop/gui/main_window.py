@@ -94,6 +94,13 @@ class MainWindow(QMainWindow):
         for tab in self.record_tabs:
             self.tabs.addTab(tab, titles[tab.plural])
         self._limit_editing()
+        if self.may(Permission.EXPORT):
+            for tab in self.record_tabs:
+                tab.enable_export(
+                    lambda path, headers, rows, description, entity=tab.entity: (
+                        services.reports.export_table(path, headers, rows, entity, description)
+                    )
+                )
         self.timetable_tab = TimetableTab(services, tasks)
         self.timetable_tab.set_user(user)
         if self.may(Permission.VIEW_PATIENTS):

@@ -6,13 +6,16 @@ audit trail (what was looked at, for which period), as exports are.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from pathlib import Path
 
 from hospital_desktop.core.db.models import Appointment
 from hospital_desktop.core.domain.errors import DomainError, ValidationError
 from hospital_desktop.core.domain.security import Permission
 from hospital_desktop.core.domain.validation import FieldChecker
 from hospital_desktop.core.domain.values import AppointmentRecord, AppointmentStatus
+from hospital_desktop.core.reports.csv_export import write_csv
 from hospital_desktop.core.reports.figures import Period, Statistics
 from hospital_desktop.core.reports.statistics import compute_statistics
 from hospital_desktop.core.services.base import Service, check_version, require
@@ -78,6 +81,29 @@ class ReportService(Service):
                 generated_by=self._generated_by(),
                 now=now,
             )
+
+    def export_table(
+        self,
+        path: Path,
+        headers: Sequence[str],
+        rows: Iterable[Sequence[object]],
+        entity: str,
+        description: str = "",
+    ) -> int:
+        """Any list as a CSV file (UTF-8 with BOM), checked and recorded like every export."""
+        self._require(Permission.EXPORT, "export-csv")
+        count = write_csv(path, headers, rows)
+        with self._uow() as uow:
+            self._audit(
+                uow,
+                "export-csv",
+                entity,
+                None,
+                None,
+                {"file": Path(path).name, "rows": count, "list": description},
+            )
+            uow.commit()
+        return count
 
     def record_export(self, what: str, entity: str, record_id: int | None, detail: dict) -> None:
         """An export (PDF, CSV, print) leaves the application: the trail says who took what."""

@@ -7,7 +7,7 @@ database (the sort happens in SQL, over all rows, not over the rows loaded so fa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
@@ -25,6 +25,7 @@ from hospital_desktop.gui.tasks import TaskRunner
 RecordT = TypeVar("RecordT")
 AnyIndex = QModelIndex | QPersistentModelIndex
 PAGE_SIZE = 200
+EXPORT_PAGE_SIZE = 1000
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,10 @@ class RecordTableModel(QAbstractTableModel, Generic[RecordT]):
     # --- what the tab asks for ---------------------------------------------------------
 
     @property
+    def tasks(self) -> TaskRunner:
+        return self._tasks
+
+    @property
     def query(self) -> ListQuery:
         return self._query
 
@@ -84,6 +89,24 @@ class RecordTableModel(QAbstractTableModel, Generic[RecordT]):
 
     def row_of(self, predicate: Callable[[RecordT], bool]) -> int:
         return next((i for i, record in enumerate(self._rows) if predicate(record)), -1)
+
+    def export_rows(self) -> tuple[list[str], Iterator[list[str]]]:
+        """Every row of the current search and filters (not only those loaded), as text in
+        the columns shown, fetched page by page by whoever iterates (the worker thread)."""
+        columns, fetch = list(self._columns), self._fetch
+        first = replace(self._query, after=None, limit=EXPORT_PAGE_SIZE)
+
+        def rows() -> Iterator[list[str]]:
+            query = first
+            while True:
+                page = fetch(query)
+                for record in page.items:
+                    yield [column.value(record) for column in columns]
+                if page.next_cursor is None or not page.items:
+                    return
+                query = replace(query, after=page.next_cursor)
+
+        return [column.title for column in columns], rows()
 
     def set_query(self, **changes: Any) -> None:
         """Change search, filters or sort, and load again from the first page."""

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -19,13 +22,14 @@ from PySide6.QtWidgets import (
 )
 
 from hospital_desktop.core.services.changes import Change, Entity
-from hospital_desktop.gui.errors import message_for
+from hospital_desktop.gui.errors import message_for, show_error
 from hospital_desktop.gui.models.record_table import RecordTableModel
 from hospital_desktop.gui.widgets.filter_chip import FilterChip
 from hospital_desktop.gui.widgets.record_form import RecordForm
 from hospital_desktop.gui.widgets.search_box import SearchBox
 
 RecordT = TypeVar("RecordT")
+Exporter = Callable[[Path, list[str], Iterator[list[str]], str], int]
 
 
 class RecordTab(QWidget, Generic[RecordT]):
@@ -62,6 +66,13 @@ class RecordTab(QWidget, Generic[RecordT]):
         self.new_button.clicked.connect(self.start_new)
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
+        self.export_button = QPushButton("Export CSV…")
+        self.export_button.setToolTip(
+            "Save every row of this list, as searched and filtered, for a spreadsheet"
+        )
+        self.export_button.clicked.connect(self.export_csv)
+        self.export_button.setVisible(False)  # until the window says who may export
+        self._exporter: Exporter | None = None
 
         self.table = QTableView()
         self.table.setModel(model)
@@ -100,7 +111,10 @@ class RecordTab(QWidget, Generic[RecordT]):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addLayout(bar)
         left_layout.addWidget(self.table, 1)
-        left_layout.addWidget(self.count_label)
+        footer = QHBoxLayout()
+        footer.addWidget(self.count_label, 1)
+        footer.addWidget(self.export_button)
+        left_layout.addLayout(footer)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
@@ -132,6 +146,45 @@ class RecordTab(QWidget, Generic[RecordT]):
         """Hide what the user's permissions would refuse (the services refuse it anyway)."""
         self.new_button.setVisible(editable)
         self.form.set_read_only(not editable, why)
+
+    def enable_export(self, exporter: Exporter | None) -> None:
+        """``exporter(path, headers, rows, description)`` writes and records the file (the
+        report service); None hides the button for users who may not export."""
+        self._exporter = exporter
+        self.export_button.setVisible(exporter is not None)
+
+    def export_csv(self) -> None:
+        exporter = self._exporter
+        if exporter is None:
+            return
+        label = self.filter_chip.text if not self.filter_chip.isHidden() else ""
+        name = f"{self.plural.capitalize()}{' - ' + label if label else ''}.csv"
+        path = self.ask_save_path(name.replace("/", "-"))
+        if not path:
+            return
+        headers, rows = self.model.export_rows()
+        search = self.model.query.search
+        description = ", ".join(part for part in (label, search and f"search '{search}'") if part)
+        self.export_button.setEnabled(False)
+
+        def done(count: int) -> None:
+            self.export_button.setEnabled(True)
+            self.status_message.emit(f"Exported {count:,} {self.plural} to {path}.")
+
+        def failed(error: BaseException) -> None:
+            self.export_button.setEnabled(True)
+            show_error(self, error, "The list could not be exported")
+
+        self.model.tasks.run(lambda: exporter(Path(path), headers, rows, description), done, failed)
+
+    def ask_save_path(self, suggested: str) -> str | None:
+        """Where to save (tests replace this)."""
+        path, _filter = QFileDialog.getSaveFileName(
+            self, f"Export {self.plural}", str(Path.home() / suggested), "CSV files (*.csv)"
+        )
+        if path and not path.lower().endswith(".csv"):
+            path += ".csv"
+        return path or None
 
     def filter_by(self, text: str, **filters: Any) -> None:
         """Narrow the list to a relationship, e.g. ``filter_by("Doctors of X", hospital_id=3)``."""
