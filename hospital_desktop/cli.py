@@ -22,7 +22,7 @@ from hospital_desktop import APP_NAME, __version__
 from hospital_desktop.config import choose_database, security_from_settings
 from hospital_desktop.core.bootstrap import AppServices, open_services
 from hospital_desktop.core.db.engine import describe
-from hospital_desktop.core.domain.errors import DomainError
+from hospital_desktop.core.domain.errors import DomainError, ValidationError
 from hospital_desktop.core.domain.security import Actor
 
 PASSWORD_ENV = "HOSPITAL_DESKTOP_PASSWORD"
@@ -72,6 +72,18 @@ def build_parser() -> argparse.ArgumentParser:
     summary = commands.add_parser("summary", help="count the records in the database")
     summary.add_argument("--json", action="store_true", help="print one JSON object")
 
+    report = commands.add_parser(
+        "report", help="a hospital's (or a doctor's) report for a period, as a PDF"
+    )
+    subject = report.add_mutually_exclusive_group(required=True)
+    subject.add_argument("--hospital", metavar="ID-OR-EXACT-NAME")
+    subject.add_argument("--doctor", metavar="ID-OR-EXACT-NAME")
+    report.add_argument("--from", dest="first", required=True, metavar="DATE", help="YYYY-MM-DD")
+    report.add_argument(
+        "--to", dest="last", required=True, metavar="DATE", help="YYYY-MM-DD, included"
+    )
+    report.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+
     database = commands.add_parser("db", help="database maintenance")
     actions = database.add_subparsers(dest="action", metavar="ACTION", required=True)
     actions.add_parser("upgrade", help="bring the schema to the newest version")
@@ -92,6 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return launch(choice)
     try:
         return _run_command(arguments, choice.url, choice.source)
+    except ValidationError as error:  # a line, as for every other mistake
+        print(f"hospital-desktop: {' '.join(error.field_errors.values())}", file=sys.stderr)
+        return 1
     except DomainError as error:
         print(f"hospital-desktop: {error}", file=sys.stderr)
         return 1
@@ -183,7 +198,33 @@ def _dispatch(arguments: argparse.Namespace, services: AppServices) -> int:
             progress.finish()
         print(report.describe())
         return 0
+    if arguments.command == "report":
+        return _report(arguments, services)
     raise AssertionError(f"unhandled command {arguments.command}")
+
+
+def _report(arguments: argparse.Namespace, services: AppServices) -> int:
+    # Imported here: ReportLab and the fonts load only for the command that needs them.
+    from hospital_desktop.core.reports.pdf import render_hospital_report
+
+    if arguments.hospital is not None:
+        hospital_id = services.hospitals.resolve(arguments.hospital)
+        stats = services.reports.hospital_statistics(hospital_id, arguments.first, arguments.last)
+        entity, record_id = "hospital", hospital_id
+    else:
+        doctor_id = services.doctors.resolve(arguments.doctor)
+        stats = services.reports.doctor_metrics(doctor_id, arguments.first, arguments.last)
+        entity, record_id = "doctor", doctor_id
+    out: Path = arguments.out
+    if out.suffix.lower() != ".pdf":
+        raise DomainError(f"{out} does not end in .pdf; give the report a .pdf name.")
+    services.reports.export_pdf(stats, out, render_hospital_report, entity, record_id)
+    total = stats.total
+    print(
+        f"Wrote {out}: {stats.subject}, {stats.period.describe()}: "
+        f"{total.appointments:,} appointments, fees billed {total.fees_billed_cents / 100:,.2f}."
+    )
+    return 0
 
 
 class _TerminalProgress:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-from hospital_desktop.core.bootstrap import AppServices
+from hospital_desktop.core.bootstrap import AppServices, open_services
 from hospital_desktop.core.db.models import AuditEntry, Base
 from hospital_desktop.core.domain.security import ROLE_PERMISSIONS, Actor, Permission, Role
 from hospital_desktop.core.domain.values import (
@@ -543,3 +543,30 @@ def test_a_deactivated_user_is_refused_on_the_next_call(services):
     )
     with pytest.raises(PermissionDeniedError, match="no longer active"):
         clerk.patients.list(ListQuery())
+
+
+def test_a_removal_at_one_workstation_applies_to_the_next_call_at_another(services):
+    """Two workstations on one database: the administrator's, and the clerk's, logged in
+    before the change; the clerk's very next call is refused, and allowed again as fast."""
+    world = make_world(services)
+    other_workstation = open_services(services.url)
+    try:
+        clerk = other_workstation.for_actor(world.users[Role.RECEPTIONIST])
+        clerk.patients.list(ListQuery())
+        request = BookingRequest(
+            world.clinic.patient_ids[0], world.clinic.doctor_id, world.at(1, 9)
+        )
+        world.admin.accounts.update_user(
+            world.users[Role.ADMIN],
+            world.users[Role.RECEPTIONIST].user_id,
+            removed=frozenset({Permission.BOOK}),
+        )
+        with pytest.raises(PermissionDeniedError):
+            clerk.booking.book(request)
+        assert clerk.patients.list(ListQuery()).items  # only booking was taken away
+        world.admin.accounts.update_user(
+            world.users[Role.ADMIN], world.users[Role.RECEPTIONIST].user_id, removed=frozenset()
+        )
+        assert clerk.booking.book(request).status.value == "booked"
+    finally:
+        other_workstation.close()

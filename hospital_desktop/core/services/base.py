@@ -6,8 +6,10 @@ from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
+
 from hospital_desktop.core.db.uow import UnitOfWork, UnitOfWorkFactory
-from hospital_desktop.core.domain.errors import NotFoundError, StaleRecordError
+from hospital_desktop.core.domain.errors import DomainError, NotFoundError, StaleRecordError
 from hospital_desktop.core.domain.security import Actor, Permission
 from hospital_desktop.core.services.audit import differences, write_entry
 from hospital_desktop.core.services.changes import ChangeHub
@@ -89,6 +91,24 @@ def check_version(entity: Any, kind: str, expected_version: int | None) -> None:
     """Refuse an edit made from a stale view; the database re-checks on commit."""
     if expected_version is not None and entity.version != expected_version:
         raise StaleRecordError(STALE_EDIT.format(kind=kind))
+
+
+def resolve_by_name(uow: UnitOfWork, model: Any, kind: str, text: str) -> int:
+    """A record named on the command line: its number, or its exact name (then without
+    regard to case); a name that several records share is refused with their numbers."""
+    wanted = (text or "").strip()
+    if wanted.isdigit():
+        return int(require(uow.session.get(model, int(wanted)), kind, int(wanted)).id)
+    for condition in (model.name == wanted, func.lower(model.name) == wanted.lower()):
+        ids = list(uow.session.scalars(select(model.id).where(condition).order_by(model.id)))
+        if len(ids) == 1:
+            return int(ids[0])
+        if ids:
+            numbers = ", ".join(str(i) for i in ids[:10])
+            raise DomainError(
+                f"Several {kind}s are named '{wanted}' (numbers {numbers}); give the number."
+            )
+    raise NotFoundError(f"No {kind} is named '{wanted}'. Give its exact name or its number.")
 
 
 def archive_time(archived: bool, now: datetime) -> datetime | None:

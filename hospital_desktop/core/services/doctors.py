@@ -10,7 +10,13 @@ from hospital_desktop.core.domain.clock import utc_now
 from hospital_desktop.core.domain.security import Permission
 from hospital_desktop.core.domain.validation import FieldChecker
 from hospital_desktop.core.domain.values import DoctorDraft, DoctorRecord, ListQuery, Page
-from hospital_desktop.core.services.base import Service, archive_time, check_version, require
+from hospital_desktop.core.services.base import (
+    Service,
+    archive_time,
+    check_version,
+    require,
+    resolve_by_name,
+)
 from hospital_desktop.core.services.changes import Change, Entity
 
 KIND = "doctor"
@@ -85,6 +91,12 @@ class DoctorService(Service):
             uow.commit()
         self._changes.publish(Change.of(Entity.DOCTOR, doctor_id))
         return record
+
+    def resolve(self, number_or_name: str) -> int:
+        """The doctor a user named by number or exact name (the command line)."""
+        self._require(Permission.VIEW_RECORDS, "find-doctor")
+        with self._uow() as uow:
+            return resolve_by_name(uow, Doctor, "doctor", number_or_name)
 
     def list(self, query: ListQuery) -> Page[DoctorRecord]:
         """All doctors, or with ``hospital_id`` the doctors of one hospital."""

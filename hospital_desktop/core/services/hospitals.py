@@ -8,7 +8,13 @@ from hospital_desktop.core.domain.clock import utc_now
 from hospital_desktop.core.domain.security import Permission
 from hospital_desktop.core.domain.validation import FieldChecker
 from hospital_desktop.core.domain.values import HospitalDraft, HospitalRecord, ListQuery, Page
-from hospital_desktop.core.services.base import Service, archive_time, check_version, require
+from hospital_desktop.core.services.base import (
+    Service,
+    archive_time,
+    check_version,
+    require,
+    resolve_by_name,
+)
 from hospital_desktop.core.services.changes import Change, Entity
 
 KIND = "hospital"
@@ -83,6 +89,12 @@ class HospitalService(Service):
             uow.commit()
         self._changes.publish(Change.of(Entity.HOSPITAL, hospital_id))
         return record
+
+    def resolve(self, number_or_name: str) -> int:
+        """The hospital a user named by number or exact name (the command line)."""
+        self._require(Permission.VIEW_RECORDS, "find-hospital")
+        with self._uow() as uow:
+            return resolve_by_name(uow, Hospital, "hospital", number_or_name)
 
     def list(self, query: ListQuery) -> Page[HospitalRecord]:
         self._require(Permission.VIEW_RECORDS, "list-hospitals")

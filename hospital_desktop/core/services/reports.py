@@ -6,7 +6,7 @@ audit trail (what was looked at, for which period), as exports are.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -104,6 +104,41 @@ class ReportService(Service):
             )
             uow.commit()
         return count
+
+    def export_pdf(
+        self,
+        stats: Statistics,
+        out: Path,
+        render: Callable[[Statistics, Path], None],
+        entity: str,
+        record_id: int | None,
+    ) -> None:
+        """Render ``stats`` to ``out`` whole or not at all, checked and audited."""
+        self._require(Permission.EXPORT, "export-pdf")
+        out = Path(out)
+        temporary = out.with_name(f".{out.name}.part")
+        try:
+            render(stats, temporary)
+            temporary.replace(out)
+        except OSError as error:
+            temporary.unlink(missing_ok=True)
+            raise DomainError(
+                f"The report could not be written to {out}: {error.strerror or error}. "
+                "Choose a folder you may write to."
+            ) from error
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        with self._uow() as uow:
+            self._audit(
+                uow,
+                "export-pdf",
+                entity,
+                record_id,
+                None,
+                {"file": out.name, "period": stats.period.describe()},
+            )
+            uow.commit()
 
     def record_export(self, what: str, entity: str, record_id: int | None, detail: dict) -> None:
         """An export (PDF, CSV, print) leaves the application: the trail says who took what."""
