@@ -10,24 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLineEdit, QWidget
 
 from hospital_desktop import APP_NAME
 from hospital_desktop.core.db.engine import describe
-from hospital_desktop.core.domain.errors import ValidationError
 from hospital_desktop.core.domain.security import Actor, UserRecord
 from hospital_desktop.core.services.accounts import MIN_PASSWORD_LENGTH, AccountService
-from hospital_desktop.gui.errors import message_for
+from hospital_desktop.gui.dialogs.service_dialog import ServiceDialog
 from hospital_desktop.gui.tasks import TaskRunner
-from hospital_desktop.gui.widgets.field_messages import ERROR_STYLE, FieldMessages, hint_label
+from hospital_desktop.gui.widgets.field_messages import hint_label
 
 PASSWORDS_DIFFER = "The two passwords differ."
 
@@ -39,8 +30,9 @@ def password_field(placeholder: str = "") -> QLineEdit:
     return field
 
 
-class _AccountDialog(QDialog):
-    """A form whose OK runs one account call off the GUI thread."""
+class _AccountDialog(ServiceDialog):
+    """An account form: the service's answer is the signed-in user; a wrong try clears
+    the password fields and puts the cursor back in the first of them."""
 
     def __init__(
         self,
@@ -51,85 +43,21 @@ class _AccountDialog(QDialog):
         ok_text: str,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.accounts, self.tasks = accounts, tasks
-        self.user: UserRecord | None = None
-        self.setWindowTitle(title)
-        self.setModal(True)
-        self.heading = QLabel(title)
-        font = self.heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.heading.setFont(font)
-        self.intro = QLabel(intro)
-        self.intro.setWordWrap(True)
-        self.form_layout = QFormLayout()
-        self.fields = FieldMessages(self.form_layout)
-        self.problem = QLabel()
-        self.problem.setObjectName("signInProblem")
-        self.problem.setStyleSheet(ERROR_STYLE)
-        self.problem.setWordWrap(True)
-        self.problem.setVisible(False)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(ok_text)
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
-        layout.addWidget(self.intro)
-        layout.addLayout(self.form_layout)
-        layout.addWidget(self.problem)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
+        super().__init__(tasks, title, intro, ok_text, parent, heading=True)
+        self.accounts = accounts
         self.setMinimumWidth(440)
 
     @property
-    def is_busy(self) -> bool:
-        return not self.ok_button.isEnabled()
-
-    def say(self, text: str) -> None:
-        self.problem.setText(text)
-        self.problem.setVisible(bool(text))
-
-    def submit(self) -> None:
-        if self.is_busy:
-            return
-        self.fields.clear()
-        self.say("")
-        local_problems = self.check()
-        if local_problems:
-            self.fields.show(local_problems)
-            return
-        self.ok_button.setEnabled(False)
-        self.tasks.run(self.work(), self._on_done, self._on_failed)
-
-    def check(self) -> dict[str, str]:
-        """Problems found without asking the database (empty fields, passwords that differ)."""
-        return {}
-
-    def work(self) -> Callable[[], UserRecord]:
-        raise NotImplementedError
+    def user(self) -> UserRecord | None:
+        return self.record  # type: ignore[no-any-return]
 
     def passwords_to_clear(self) -> list[QLineEdit]:
         return []
 
-    def _on_done(self, user: UserRecord) -> None:
-        self.ok_button.setEnabled(True)
-        self.user = user
-        self.accept()
-
-    def _on_failed(self, error: BaseException) -> None:
-        self.ok_button.setEnabled(True)
-        for field in self.passwords_to_clear():
-            field.clear()
-        if isinstance(error, ValidationError):
-            self.say("\n".join(self.fields.show(error.field_errors)))
-            return
-        self.say(message_for(error))
+    def after_failure(self) -> None:
         fields = self.passwords_to_clear()
+        for field in fields:
+            field.clear()
         if fields:
             fields[0].setFocus(Qt.FocusReason.OtherFocusReason)
 
