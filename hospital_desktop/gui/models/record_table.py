@@ -37,92 +37,23 @@ class Column(Generic[RecordT]):
     tooltip: Callable[[RecordT], str] | None = None
 
 
-class RecordTableModel(QAbstractTableModel, Generic[RecordT]):
-    """Rows of ``RecordT`` from ``fetch(ListQuery) -> Page``, loaded lazily.
+class ColumnTableModel(QAbstractTableModel, Generic[RecordT]):
+    """Rows of ``RecordT`` shown through ``Column``s: the read-only table every list shares.
 
-    ``loaded`` is emitted after each page arrives (tests wait on it; the tab updates its
-    counter); ``failed`` carries the error of a page that could not be loaded.
+    Subclasses decide where the rows come from (pages loaded lazily, or a short list
+    loaded whole) and keep them in ``_rows``.
     """
 
-    loaded = Signal()
-    failed = Signal(object)
-
-    def __init__(
-        self,
-        columns: Sequence[Column[RecordT]],
-        fetch: Callable[[ListQuery], Page[RecordT]],
-        tasks: TaskRunner,
-        default_query: ListQuery | None = None,
-        parent: Any = None,
-    ) -> None:
+    def __init__(self, columns: Sequence[Column[RecordT]], parent: Any = None) -> None:
         super().__init__(parent)
         self._columns = list(columns)
-        self._fetch = fetch
-        self._tasks = tasks
-        self._query = default_query or ListQuery(limit=PAGE_SIZE)
         self._rows: list[RecordT] = []
-        self._cursor: tuple[Any, ...] | None = None
-        self._exhausted = False
-        self._loading = False
-        self._generation = 0  # results of a superseded query are dropped
-
-    # --- what the tab asks for ---------------------------------------------------------
-
-    @property
-    def tasks(self) -> TaskRunner:
-        return self._tasks
-
-    @property
-    def query(self) -> ListQuery:
-        return self._query
-
-    @property
-    def is_loading(self) -> bool:
-        return self._loading
-
-    @property
-    def all_loaded(self) -> bool:
-        return self._exhausted
 
     def record(self, row: int) -> RecordT | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def row_of(self, predicate: Callable[[RecordT], bool]) -> int:
         return next((i for i, record in enumerate(self._rows) if predicate(record)), -1)
-
-    def export_rows(self) -> tuple[list[str], Iterator[list[str]]]:
-        """Every row of the current search and filters (not only those loaded), as text in
-        the columns shown, fetched page by page by whoever iterates (the worker thread)."""
-        columns, fetch = list(self._columns), self._fetch
-        first = replace(self._query, after=None, limit=EXPORT_PAGE_SIZE)
-
-        def rows() -> Iterator[list[str]]:
-            query = first
-            while True:
-                page = fetch(query)
-                for record in page.items:
-                    yield [column.value(record) for column in columns]
-                if page.next_cursor is None or not page.items:
-                    return
-                query = replace(query, after=page.next_cursor)
-
-        return [column.title for column in columns], rows()
-
-    def set_query(self, **changes: Any) -> None:
-        """Change search, filters or sort, and load again from the first page."""
-        self._query = replace(self._query, **changes, after=None)
-        self.reload(keep_place=False)
-
-    def reload(self, keep_place: bool = True) -> None:
-        """Start over from the first page (after a write, or when the query changes).
-
-        With ``keep_place`` as many rows as are shown now are fetched again, so the view
-        keeps its scroll position after a write.
-        """
-        keep = max(len(self._rows), PAGE_SIZE) if keep_place else PAGE_SIZE
-        self._generation += 1
-        self._loading = False
-        self._load(replace(self._query, after=None, limit=keep), replace_rows=True)
 
     # --- Qt's model interface ----------------------------------------------------------
 
@@ -160,6 +91,88 @@ class RecordTableModel(QAbstractTableModel, Generic[RecordT]):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class RecordTableModel(ColumnTableModel[RecordT]):
+    """Rows of ``RecordT`` from ``fetch(ListQuery) -> Page``, loaded lazily.
+
+    ``loaded`` is emitted after each page arrives (tests wait on it; the tab updates its
+    counter); ``failed`` carries the error of a page that could not be loaded.
+    """
+
+    loaded = Signal()
+    failed = Signal(object)
+
+    def __init__(
+        self,
+        columns: Sequence[Column[RecordT]],
+        fetch: Callable[[ListQuery], Page[RecordT]],
+        tasks: TaskRunner,
+        default_query: ListQuery | None = None,
+        parent: Any = None,
+    ) -> None:
+        super().__init__(columns, parent)
+        self._fetch = fetch
+        self._tasks = tasks
+        self._query = default_query or ListQuery(limit=PAGE_SIZE)
+        self._cursor: tuple[Any, ...] | None = None
+        self._exhausted = False
+        self._loading = False
+        self._generation = 0  # results of a superseded query are dropped
+
+    # --- what the tab asks for ---------------------------------------------------------
+
+    @property
+    def tasks(self) -> TaskRunner:
+        return self._tasks
+
+    @property
+    def query(self) -> ListQuery:
+        return self._query
+
+    @property
+    def is_loading(self) -> bool:
+        return self._loading
+
+    @property
+    def all_loaded(self) -> bool:
+        return self._exhausted
+
+    def export_rows(self) -> tuple[list[str], Iterator[list[str]]]:
+        """Every row of the current search and filters (not only those loaded), as text in
+        the columns shown, fetched page by page by whoever iterates (the worker thread)."""
+        columns, fetch = list(self._columns), self._fetch
+        first = replace(self._query, after=None, limit=EXPORT_PAGE_SIZE)
+
+        def rows() -> Iterator[list[str]]:
+            query = first
+            while True:
+                page = fetch(query)
+                for record in page.items:
+                    yield [column.value(record) for column in columns]
+                if page.next_cursor is None or not page.items:
+                    return
+                query = replace(query, after=page.next_cursor)
+
+        return [column.title for column in columns], rows()
+
+    def set_query(self, **changes: Any) -> None:
+        """Change search, filters or sort, and load again from the first page."""
+        self._query = replace(self._query, **changes, after=None)
+        self.reload(keep_place=False)
+
+    def reload(self, keep_place: bool = True) -> None:
+        """Start over from the first page (after a write, or when the query changes).
+
+        With ``keep_place`` as many rows as are shown now are fetched again, so the view
+        keeps its scroll position after a write.
+        """
+        keep = max(len(self._rows), PAGE_SIZE) if keep_place else PAGE_SIZE
+        self._generation += 1
+        self._loading = False
+        self._load(replace(self._query, after=None, limit=keep), replace_rows=True)
+
+    # --- lazy loading ----------------------------------------------------------------
 
     def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and not self._exhausted and not self._loading

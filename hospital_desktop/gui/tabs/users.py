@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelection,
     QModelIndex,
     QPersistentModelIndex,
@@ -61,6 +60,7 @@ from hospital_desktop.core.services.changes import Change, Entity
 from hospital_desktop.core.services.guard import PermissionDeniedError
 from hospital_desktop.gui.dialogs.user_dialogs import NewUserDialog, ResetPasswordDialog
 from hospital_desktop.gui.errors import message_for, show_error
+from hospital_desktop.gui.models.record_table import Column, ColumnTableModel
 from hospital_desktop.gui.tasks import TaskRunner
 from hospital_desktop.gui.widgets.field_messages import ERROR_STYLE, FieldMessages
 
@@ -119,88 +119,44 @@ def permission_state(permission: Permission, role: Role, checked: bool) -> str:
 # --- the list ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Column:
-    title: str
-    value: Callable[[UserRecord], str]
-    tooltip: Callable[[UserRecord], str] | None = None
-
-
-class UserTableModel(QAbstractTableModel):
+class UserTableModel(ColumnTableModel[UserRecord]):
     """Every user (there are tens, not millions: loaded whole, in the service's order)."""
 
     def __init__(self, own_id: int, parent: Any = None) -> None:
-        super().__init__(parent)
         self._own_id = own_id
-        self._users: list[UserRecord] = []
         self._doctor_names: dict[int, str] = {}
-        self._columns = [
-            _Column("User name", self._username),
-            _Column("Full name", lambda user: user.full_name),
-            _Column("Role", lambda user: user.role.label),
-            _Column("Linked doctor", lambda user: doctor_text(user, self._doctor_names)),
-            _Column(
+        columns = [
+            Column("User name", self._username),
+            Column("Full name", lambda user: user.full_name),
+            Column("Role", lambda user: user.role.label),
+            Column("Linked doctor", lambda user: doctor_text(user, self._doctor_names)),
+            Column(
                 "Status",
                 lambda user: user_status(user, utc_now()),
                 lambda user: status_details(user, utc_now()),
             ),
-            _Column(
+            Column(
                 "Must change password",
                 lambda user: "Yes" if user.must_change_password else "No",
                 lambda user: "At the next login" if user.must_change_password else "",
             ),
         ]
+        super().__init__(columns, parent)
 
     def set_users(self, users: list[UserRecord], doctor_names: dict[int, str]) -> None:
         self.beginResetModel()
-        self._users = list(users)
+        self._rows = list(users)
         self._doctor_names = dict(doctor_names)
         self.endResetModel()
 
-    def record(self, row: int) -> UserRecord | None:
-        return self._users[row] if 0 <= row < len(self._users) else None
-
-    def row_of(self, user_id: int) -> int:
-        return next((i for i, user in enumerate(self._users) if user.id == user_id), -1)
+    def row_of_user(self, user_id: int) -> int:
+        return self.row_of(lambda user: user.id == user_id)
 
     def doctor_name(self, user: UserRecord) -> str:
         return doctor_text(user, self._doctor_names)
 
     def column_of(self, title: str) -> int:
         return next((i for i, c in enumerate(self._columns) if c.title == title), -1)
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._users)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._columns)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._users):
-            return None
-        column = self._columns[index.column()]
-        user = self._users[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.value(user)
-        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
-            return column.tooltip(user) or None
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
-            return self._columns[section].title
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._users):
-            return str(section + 1)
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def _username(self, user: UserRecord) -> str:
         return f"{user.username} (you)" if user.id == self._own_id else user.username
@@ -599,7 +555,7 @@ class UsersTab(QWidget):
 
     def select_user(self, user_id: int) -> bool:
         """Select the user's row and show their details."""
-        row = self.model.row_of(user_id)
+        row = self.model.row_of_user(user_id)
         if row < 0:
             return False
         self.table.selectRow(row)
@@ -742,7 +698,7 @@ class UsersTab(QWidget):
         self._ignore_selection = True
         try:
             self.model.set_users(loaded.users, loaded.doctor_names)
-            row = self.model.row_of(wanted) if wanted is not None else -1
+            row = self.model.row_of_user(wanted) if wanted is not None else -1
             if row >= 0:
                 self.table.selectRow(row)
         finally:
@@ -787,7 +743,7 @@ class UsersTab(QWidget):
             return
         if shown is not None and self.details.is_dirty and not self.confirm_discard(shown):
             self._ignore_selection = True
-            self.table.selectRow(self.model.row_of(shown.id))
+            self.table.selectRow(self.model.row_of_user(shown.id))
             self._ignore_selection = False
             return
         self.say("")
