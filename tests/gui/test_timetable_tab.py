@@ -294,3 +294,26 @@ def test_a_refused_booking_comes_back_with_what_was_typed(clinic, qtbot, monkeyp
     dialog = BookingDialog(services, window.tasks, again, window)
     assert dialog.reason.text() == "Typed reason" and "died on" in dialog.error.text()
     qtbot.waitUntil(lambda: "Late Person" in dialog.patient.text(), timeout=10000)
+
+
+def test_satisfaction_is_recorded_for_a_completed_visit(clinic, qtbot):
+    window, tab, doctor, patients = clinic
+    slot = free_items(tab)[0].slot
+    booked = window.services.booking.book(BookingRequest(patients[0].id, doctor.id, slot.start))
+    window.services.booking.complete(booked.id, booked.version, now=booked.end_at)
+    qtbot.waitUntil(
+        lambda: [i.appointment.status for i in appointment_items(tab)]
+        == [AppointmentStatus.FULFILLED],
+        timeout=10000,
+    )
+    item = appointment_items(tab)[0]
+    assert tab.available_actions(item) == ["rate"]
+    dialog = tab.ask_satisfaction(item.appointment)
+    dialog.submit()
+    assert "Choose a score" in dialog.field_error("satisfaction_score")
+    dialog.choose(4)
+    dialog.comment.setPlainText("Très bien, merci")
+    with qtbot.waitSignal(dialog.succeeded, timeout=10000):
+        dialog.submit()
+    saved = window.services.appointments.get(booked.id)
+    assert (saved.satisfaction_score, saved.satisfaction_comment) == (4, "Très bien, merci")

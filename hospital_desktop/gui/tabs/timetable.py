@@ -52,6 +52,7 @@ from hospital_desktop.gui.calendar.week_navigator import WeekNavigator
 from hospital_desktop.gui.calendar.week_view import WeekView
 from hospital_desktop.gui.dialogs.booking_dialog import BookingContext, BookingDialog, ask_text
 from hospital_desktop.gui.dialogs.next_available_dialog import NextAvailableDialog
+from hospital_desktop.gui.dialogs.satisfaction_dialog import SatisfactionDialog
 from hospital_desktop.gui.errors import message_for, show_error
 from hospital_desktop.gui.tabs.pickers import doctor_label, doctor_picker
 from hospital_desktop.gui.tabs.timetable_editors import (
@@ -74,6 +75,7 @@ ACTION_PERMISSIONS = {
     "no_show": Permission.CHECK_IN,
     "cancel": Permission.CANCEL,
     "reschedule": Permission.BOOK,
+    "rate": Permission.CHECK_IN,
 }
 ACTIONS = {
     "check_in": ("Check &in", {AppointmentStatus.BOOKED}),
@@ -87,6 +89,7 @@ ACTIONS = {
         {AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, AppointmentStatus.CHECKED_IN},
     ),
     "reschedule": ("&Reschedule…", {AppointmentStatus.BOOKED}),
+    "rate": ("Patient &satisfaction…", {AppointmentStatus.FULFILLED}),
 }
 
 
@@ -285,6 +288,8 @@ class TimetableTab(QWidget):
             )
         elif name == "reschedule":
             self.start_rescheduling(appointment)
+        elif name == "rate":
+            self.ask_satisfaction(appointment)
 
     def open_next_available(self) -> NextAvailableDialog:
         hospital = (self.doctor.hospital_id, self.doctor.hospital_name) if self.doctor else None
@@ -334,6 +339,14 @@ class TimetableTab(QWidget):
 
     def ask_booking(self, context: BookingContext) -> BookingRequest | None:
         return BookingDialog.ask(self.services, self.tasks, context, self)
+
+    def ask_satisfaction(self, appointment: CalendarAppointment) -> SatisfactionDialog:
+        dialog = SatisfactionDialog(self.services.reports, self.tasks, appointment, self)
+        dialog.succeeded.connect(
+            lambda _record: self.status_message.emit("The patient's satisfaction was saved.")
+        )
+        dialog.open()
+        return dialog
 
     def ask_cancel_reason(self, appointment: CalendarAppointment) -> str | None:
         return ask_text(
