@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint clean
+.PHONY: run test lint clean benchmark
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
@@ -26,3 +26,7 @@ test: lint
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis .import_linter_cache
+
+# The hospital report at 100,000 appointments (SQLite); appends to benchmarks/results.jsonl.
+benchmark: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/report_benchmark.py $(ARGS)

@@ -78,7 +78,10 @@ class Figures:
 
 @dataclass(frozen=True, slots=True)
 class MonthCounts:
-    month: str  # "2026-03", local
+    """One bar of the chart: a local month ("2026-03"), or a year ("2026") when the period
+    is longer than three years (hundreds of monthly bars would not read)."""
+
+    month: str
     by_status: dict[AppointmentStatus, int]
 
     @property
@@ -106,6 +109,11 @@ class Statistics:
     by_month: list[MonthCounts] = field(default_factory=list)
     by_weekday: list[int] = field(default_factory=lambda: [0] * 7)  # Monday first, local
     by_hour: list[int] = field(default_factory=lambda: [0] * 24)  # local hour of the start
+
+    @property
+    def chart_unit(self) -> str:
+        """What one bar of ``by_month`` stands for: "month" or "year"."""
+        return "year" if self.by_month and len(self.by_month[0].month) == 4 else "month"
 
     @property
     def busiest_days(self) -> list[int]:

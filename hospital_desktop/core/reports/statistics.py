@@ -53,6 +53,7 @@ HELD = (
 )
 NOT_COUNTED = (AppointmentStatus.ENTERED_IN_ERROR,)
 NO_SERVICE = "(no service given)"
+MONTHLY_BARS_UP_TO = 36  # months; a longer period gets a bar a year
 
 
 def period_bounds(period: Period, time_zone: str) -> tuple[datetime, datetime]:
@@ -334,14 +335,20 @@ def _local_calendar(
         .group_by(bucket, Appointment.status)
     )
     zone = ZoneInfo(time_zone)
+    yearly = (period.last.year - period.first.year) * 12 + period.last.month - period.first.month
+    bar = "%Y" if yearly >= MONTHLY_BARS_UP_TO else "%Y-%m"
     months: dict[str, dict[AppointmentStatus, int]] = defaultdict(lambda: defaultdict(int))
     weekdays, hours = [0] * 7, [0] * 24
     for quarter, status, count in rows:
         local = datetime.fromtimestamp(int(quarter) * QUARTER_HOUR_SECONDS, UTC).astimezone(zone)
-        months[f"{local:%Y-%m}"][AppointmentStatus(status)] += count
+        months[local.strftime(bar)][AppointmentStatus(status)] += count
         weekdays[local.weekday()] += count
         hours[local.hour] += count
-    every_month = _months_between(period)
+    every_month = (
+        _months_between(period)
+        if bar == "%Y-%m"
+        else [str(year) for year in range(period.first.year, period.last.year + 1)]
+    )
     return (
         [MonthCounts(month, dict(months.get(month, {}))) for month in every_month],
         weekdays,

@@ -21,7 +21,7 @@ from hospital_desktop.core.reports.statistics import compute_statistics
 from hospital_desktop.core.services.base import Service, check_version, require
 from hospital_desktop.core.services.changes import Change, Entity
 
-MAX_PERIOD_DAYS = 366 * 20
+MAX_PERIOD_DAYS = 366 * 200  # a Synthea history reaches back decades
 
 
 def checked_period(first: date | str | None, last: date | str | None) -> Period:
@@ -32,7 +32,7 @@ def checked_period(first: date | str | None, last: date | str | None) -> Period:
         if end < start:
             check.fail("last", "The period must end on or after the day it starts.")
         elif (end - start).days > MAX_PERIOD_DAYS:
-            check.fail("last", "Choose a period of at most twenty years.")
+            check.fail("last", "Choose a period of at most two hundred years.")
     check.done()
     assert start is not None and end is not None
     return Period(start, end)
