@@ -152,3 +152,45 @@ def test_lockout_time_passes(services, admin):
         with pytest.raises((AuthenticationError, AccountLockedError)):
             quick.login("clerk", "nope", DESK)
     assert quick.login("clerk", "initial-pass", DESK).failed_logins == 0
+
+
+def test_manage_users_granted_to_a_manager_does_not_lead_to_admin(services, admin):
+    """A manager given 'manage users' may not register an administrator, promote anyone
+    past their own rights, or reset an administrator's password (a way into that account)."""
+    boss = services.accounts.register(admin, "mgr", "Max Manager", Role.MANAGER, "initial-pass")
+    services.accounts.update_user(admin, boss.id, granted=frozenset({Permission.MANAGE_USERS}))
+    manager = Actor(boss.id, boss.username, DESK)
+    with pytest.raises(PermissionDeniedError, match="do not have yourself"):
+        services.accounts.register(manager, "mgr.admin", "Sneaky", Role.ADMIN, "initial-pass")
+    with pytest.raises(PermissionDeniedError, match="book"):  # a receptionist may book
+        services.accounts.register(manager, "clerk", "Carla Clerk", Role.RECEPTIONIST, "pass-word")
+    colleague = services.accounts.register(manager, "mgr2", "Mo Manager", Role.MANAGER, "pass-word")
+    with pytest.raises(PermissionDeniedError):
+        services.accounts.update_user(manager, colleague.id, role=Role.ADMIN)
+    with pytest.raises(PermissionDeniedError):
+        services.accounts.update_user(manager, admin.user_id, role=Role.MANAGER)
+    with pytest.raises(PermissionDeniedError):
+        services.accounts.reset_password(manager, admin.user_id, "taken-over")
+    assert services.accounts.login("Admin", "correct horse", DESK).role is Role.ADMIN
+    with services.unit_of_work() as uow:
+        refused = [e for e in recent_entries(uow, username="mgr") if e.outcome == "denied"]
+    assert len(refused) == 5
+
+
+def test_a_deactivated_account_is_told_so_only_with_the_right_password(services, admin):
+    gone = services.accounts.register(admin, "gone", "Gone Away", Role.RECEPTIONIST, "initial-pass")
+    services.accounts.update_user(admin, gone.id, active=False)
+    with pytest.raises(AuthenticationError, match="wrong"):
+        services.accounts.login("gone", "not the password", DESK)
+    with pytest.raises(AuthenticationError, match="deactivated"):
+        services.accounts.login("gone", "initial-pass", DESK)
+
+
+def test_wrong_current_passwords_count_towards_the_lockout(services, admin):
+    for _ in range(4):
+        with pytest.raises(ValidationError, match="current password"):
+            services.accounts.change_password(admin, "not it", "a new password")
+    with pytest.raises(AccountLockedError):
+        services.accounts.change_password(admin, "not it", "a new password")
+    with pytest.raises(AccountLockedError):
+        services.accounts.login("Admin", "correct horse", DESK)

@@ -19,10 +19,12 @@ from hospital_desktop.core.db.uow import UnitOfWork, UnitOfWorkFactory
 from hospital_desktop.core.domain.clock import utc_now
 from hospital_desktop.core.domain.errors import DomainError, ValidationError
 from hospital_desktop.core.domain.security import (
+    ROLE_PERMISSIONS,
     Actor,
     Permission,
     Role,
     UserRecord,
+    effective_permissions,
 )
 from hospital_desktop.core.domain.validation import FieldChecker
 from hospital_desktop.core.services.audit import differences, write_entry
@@ -126,6 +128,36 @@ class AccountService(Service):
             raise PermissionDeniedError(LOG_IN_FIRST)
         self._guard.require(actor, Permission.MANAGE_USERS, action)
 
+    def _refuse_raising(
+        self,
+        actor: Actor,
+        granting: frozenset[Permission],
+        over: UserRecord | None,
+        action: str,
+    ) -> None:
+        """Nobody gives what they do not hold: a user who may manage users (an administrator,
+        or someone granted that) cannot make an account with more rights than their own,
+        nor change one that has more, so no detour through a new account raises them."""
+        mine = self.current(actor).permissions
+        beyond = (granting | (over.permissions if over is not None else frozenset())) - mine
+        if beyond:
+            names = ", ".join(sorted(p.label.lower() for p in beyond))
+            with self._uow() as uow:
+                write_entry(
+                    uow,
+                    actor,
+                    action,
+                    entity="user",
+                    record_id=over.id if over is not None else None,
+                    outcome="denied",
+                    changes={"beyond own rights": [None, sorted(p.value for p in beyond)]},
+                )
+                uow.commit()
+            raise PermissionDeniedError(
+                f"You cannot give or change rights you do not have yourself ({names}); ask "
+                "an administrator."
+            )
+
     # --- first start and login ------------------------------------------------------------
 
     def has_users(self) -> bool:
@@ -168,6 +200,22 @@ class AccountService(Service):
         now = utc_now()
         with self._uow(serialized=True) as uow:
             user = _by_username(uow, username)
+            if user is not None and not user.active and self._verifies(user, password):
+                # Only to whoever knows the password: the account exists but is switched off.
+                write_entry(
+                    uow,
+                    None,
+                    "login",
+                    entity="user",
+                    record_id=user.id,
+                    outcome="inactive",
+                    username=user.username,
+                    workstation=workstation,
+                )
+                uow.commit()
+                raise AuthenticationError(
+                    "This account has been deactivated. Ask an administrator if you still need it."
+                )
             if user is None or not user.active:
                 write_entry(
                     uow,
@@ -184,27 +232,9 @@ class AccountService(Service):
                 write_entry(uow, actor, "login", entity="user", record_id=user.id, outcome="locked")
                 uow.commit()
                 raise AccountLockedError(self._locked_message(user.locked_until))
-            try:
-                self._hasher.verify(user.password_hash, password)
-            except (VerificationError, InvalidHashError):
-                user.failed_logins += 1
-                outcome = "failed"
-                if user.failed_logins >= self.settings.max_failed_logins:
-                    user.locked_until = now + self.settings.lockout
-                    outcome = "lockout"
-                write_entry(
-                    uow,
-                    actor,
-                    "login",
-                    entity="user",
-                    record_id=user.id,
-                    outcome=outcome,
-                    changes={"failed_logins": [user.failed_logins - 1, user.failed_logins]},
-                )
-                uow.commit()
-                if outcome == "lockout":
-                    raise AccountLockedError(self._locked_message(user.locked_until)) from None
-                raise AuthenticationError(WRONG_LOGIN) from None
+            if not self._verifies(user, password):
+                self._count_failure(uow, user, actor, "login", now)
+                raise AuthenticationError(WRONG_LOGIN)
             if self._hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = self._hasher.hash(password)
             user.failed_logins = 0
@@ -229,10 +259,12 @@ class AccountService(Service):
         check.done()
         with self._uow(serialized=True) as uow:
             user = require(uow.session.get(User, actor.user_id), "user", actor.user_id)
-            try:
-                self._hasher.verify(user.password_hash, old_password)
-            except (VerificationError, InvalidHashError):
-                raise ValidationError({"old_password": "The current password is wrong."}) from None
+            now = utc_now()
+            if user.locked_until is not None and user.locked_until > now:
+                raise AccountLockedError(self._locked_message(user.locked_until))
+            if not self._verifies(user, old_password):
+                self._count_failure(uow, user, actor, "change-password", now)
+                raise ValidationError({"old_password": "The current password is wrong."})
             user.password_hash = self._hasher.hash(new_password)
             user.must_change_password = False
             write_entry(
@@ -274,6 +306,7 @@ class AccountService(Service):
             raise ValidationError(
                 {"role": "Choose the role: admin, manager, receptionist or doctor."}
             ) from None
+        self._refuse_raising(actor, ROLE_PERMISSIONS[chosen], None, "register-user")
         with self._uow(serialized=True) as uow:
             if _by_username(uow, values["username"]) is not None:
                 raise ValidationError({"username": f"The user name {values['username']} is taken."})
@@ -310,11 +343,15 @@ class AccountService(Service):
         return record
 
     def reset_password(self, actor: Actor, user_id: int, new_password: str) -> UserRecord:
-        """Unlocks the account and zeroes its failed logins; the user must change it again."""
+        """Unlocks the account and zeroes its failed logins; the user must change it again.
+
+        Only for accounts with no more rights than the one resetting (else resetting an
+        administrator's password would be a way into their account)."""
         self._require_administrator(actor, "reset-password")
         check = FieldChecker()
         self._check_password(check, "new_password", new_password)
         check.done()
+        self._refuse_raising(actor, frozenset(), self._record_of(user_id), "reset-password")
         with self._uow(serialized=True) as uow:
             user = require(uow.session.get(User, user_id), "user", user_id)
             before = {"failed_logins": user.failed_logins, "locked_until": user.locked_until}
@@ -352,6 +389,17 @@ class AccountService(Service):
             raise PermissionDeniedError(
                 "You cannot change your own role or permissions; ask another administrator."
             )
+        seen = self._record_of(user_id)
+        self._refuse_raising(
+            actor,
+            effective_permissions(
+                Role(role) if role is not None else seen.role,
+                seen.granted if granted is None else frozenset(granted),
+                seen.removed if removed is None else frozenset(removed),
+            ),
+            seen,
+            "update-user",
+        )
         with self._uow(serialized=True) as uow:
             user = require(uow.session.get(User, user_id), "user", user_id)
             check_version(user, "user", expected_version)
@@ -416,6 +464,40 @@ class AccountService(Service):
         return record
 
     # --- helpers -----------------------------------------------------------------------
+
+    def _record_of(self, user_id: int) -> UserRecord:
+        with self._uow() as uow:
+            user = require(uow.session.get(User, user_id), "user", user_id)
+            return user_record(user, _permission_rows(uow, user.id))
+
+    def _verifies(self, user: User, password: str) -> bool:
+        try:
+            return bool(self._hasher.verify(user.password_hash, password))
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def _count_failure(
+        self, uow: UnitOfWork, user: User, actor: Actor, action: str, now: datetime
+    ) -> None:
+        """A wrong password, at login, unlock or password change: counted, recorded and
+        committed; the fifth in a row locks the account (raising AccountLockedError)."""
+        user.failed_logins += 1
+        outcome = "failed"
+        if user.failed_logins >= self.settings.max_failed_logins:
+            user.locked_until = now + self.settings.lockout
+            outcome = "lockout"
+        write_entry(
+            uow,
+            actor,
+            action,
+            entity="user",
+            record_id=user.id,
+            outcome=outcome,
+            changes={"failed_logins": [user.failed_logins - 1, user.failed_logins]},
+        )
+        uow.commit()
+        if outcome == "lockout":
+            raise AccountLockedError(self._locked_message(user.locked_until))
 
     def _locked_message(self, until: datetime | None) -> str:
         minutes = self.settings.lockout.total_seconds() / 60
