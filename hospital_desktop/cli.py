@@ -161,14 +161,22 @@ def _password(prompt: str, *, confirm: bool = False) -> str:
         return os.environ[PASSWORD_ENV]
     if not sys.stdin.isatty():
         raise DomainError(f"No password: set ${PASSWORD_ENV} or run the command in a terminal.")
-    password = getpass.getpass(prompt)
-    if confirm and getpass.getpass("Again: ") != password:
+    try:
+        password = getpass.getpass(prompt)
+        again = getpass.getpass("Again: ") if confirm else password
+    except EOFError:  # Ctrl+D at the prompt
+        raise DomainError("No password was given; nothing was done.") from None
+    if again != password:
         raise DomainError("The two passwords differ; nothing was changed.")
     return password
 
 
 def _dispatch(arguments: argparse.Namespace, services: AppServices) -> int:
     if arguments.command == "create-admin":
+        if services.accounts.has_users():  # say so before asking for a password
+            raise DomainError(
+                "This database already has users; an administrator must add new ones."
+            )
         password = _password(f"Password for {arguments.username}: ", confirm=True)
         admin = services.accounts.create_first_admin(
             arguments.username, arguments.full_name or arguments.username, password, WORKSTATION

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import socket
 from collections.abc import Mapping
@@ -37,21 +38,31 @@ def default_database_url() -> str:
 
 
 def load_settings() -> dict[str, object]:
+    return _read_settings() or {}
+
+
+def _read_settings() -> dict[str, object] | None:
+    """The saved settings; {} when there are none, None when the file cannot be read."""
     try:
         loaded = json.loads(settings_path().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except FileNotFoundError:
         return {}
-    return loaded if isinstance(loaded, dict) else {}
+    except (OSError, ValueError):
+        return None
+    return loaded if isinstance(loaded, dict) else None
 
 
 def save_database_url(url: str | None) -> None:
     """Remember a database for later runs (None forgets it and returns to the default)."""
-    settings = load_settings()
+    path = settings_path()
+    settings = _read_settings()
+    if settings is None:  # unreadable: keep it aside rather than lose what was in it
+        path.replace(path.with_name(path.name + ".unreadable"))
+        settings = {}
     if url:
         settings["database_url"] = url
     else:
         settings.pop("database_url", None)
-    path = settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps(settings, indent=2), encoding="utf-8")
@@ -77,26 +88,29 @@ DEFAULT_MAX_FAILED_LOGINS = 5
 DEFAULT_LOCKOUT_MINUTES = 15
 
 
-def _whole_number(name: str, default: int, smallest: int) -> int:
-    """A number from settings.json; anything else (text, negative, true) keeps the default."""
+def _whole_number(name: str, default: int, smallest: int, largest: int) -> int:
+    """A number from settings.json, rounded up and kept within reason; anything else (text,
+    true, NaN, a negative) keeps the default."""
     value = load_settings().get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < smallest:
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return default
-    return int(value)
+    if not math.isfinite(value) or value < smallest:
+        return default
+    return min(math.ceil(value), largest)
 
 
 def idle_lock_minutes() -> int:
     """Minutes without input before the window locks (settings.json ``idle_lock_minutes``;
     0 turns the lock off, for a workstation in a locked room)."""
-    return _whole_number("idle_lock_minutes", DEFAULT_IDLE_LOCK_MINUTES, 0)
+    return _whole_number("idle_lock_minutes", DEFAULT_IDLE_LOCK_MINUTES, 0, 24 * 60)
 
 
 def lockout_rules() -> tuple[int, int]:
     """(wrong passwords in a row that lock an account, minutes it stays locked), from
     settings.json ``max_failed_logins`` and ``lockout_minutes``."""
     return (
-        _whole_number("max_failed_logins", DEFAULT_MAX_FAILED_LOGINS, 1),
-        _whole_number("lockout_minutes", DEFAULT_LOCKOUT_MINUTES, 1),
+        _whole_number("max_failed_logins", DEFAULT_MAX_FAILED_LOGINS, 1, 100),
+        _whole_number("lockout_minutes", DEFAULT_LOCKOUT_MINUTES, 1, 7 * 24 * 60),
     )
 
 

@@ -121,14 +121,16 @@ def run_sessions(app: QApplication, services: AppServices) -> tuple[bool, int]:
     """
     workstation = workstation_name()
     username = ""
+    user: UserRecord | None = None
     while True:
-        sign_in_tasks = TaskRunner(lambda error: show_error(None, error))
-        try:
-            user = sign_in(services, sign_in_tasks, workstation, username)
-        finally:
-            sign_in_tasks.shutdown()
         if user is None:
-            return False, 0
+            sign_in_tasks = TaskRunner(lambda error: show_error(None, error))
+            try:
+                user = sign_in(services, sign_in_tasks, workstation, username)
+            finally:
+                sign_in_tasks.shutdown()
+            if user is None:
+                return False, 0
         window = build_window(services, user, workstation, idle_lock_minutes())
         after: dict[str, Any] = {"next": "quit", "username": ""}
 
@@ -142,8 +144,13 @@ def run_sessions(app: QApplication, services: AppServices) -> tuple[bool, int]:
             after.update(next="logout", username=name)
             window.close_confirmed()
 
+        def on_reopen(window: MainWindow = window, after: dict[str, Any] = after) -> None:
+            after["next"] = "reopen"
+            window.close_confirmed()
+
         window.restart_requested.connect(on_restart)
         window.logout_requested.connect(on_logout)
+        window.reopen_requested.connect(on_reopen)
         window.show()
         QTimer.singleShot(0, lambda window=window: offer_import_when_empty(window))
         code = app.exec()
@@ -153,4 +160,18 @@ def run_sessions(app: QApplication, services: AppServices) -> tuple[bool, int]:
             return False, code
         if after["next"] == "restart":
             return True, code
-        username = after["username"]
+        if after["next"] == "reopen":  # the same user, their rights read again
+            username, user = user.username, _still_signed_in(services, user, workstation)
+        else:
+            username, user = after["username"], None
+
+
+def _still_signed_in(
+    services: AppServices, user: UserRecord, workstation: str
+) -> UserRecord | None:
+    """The user as the database has them now; None (log in again) if that fails."""
+    try:
+        return services.accounts.current(actor_of(user, workstation))
+    except DomainError as error:
+        show_error(None, error, "Please log in again")
+        return None

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Signal
+from PySide6.QtCore import QByteArray, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QStackedWidget,
     QTabWidget,
     QWidget,
@@ -21,11 +22,12 @@ from hospital_desktop.core.bootstrap import AppServices
 from hospital_desktop.core.db.engine import describe
 from hospital_desktop.core.domain.security import Permission, Role, UserRecord
 from hospital_desktop.core.domain.values import DoctorRecord, HospitalRecord, PatientRecord
-from hospital_desktop.core.services.changes import Change
+from hospital_desktop.core.services.changes import Change, Entity
 from hospital_desktop.gui.changes import ChangeSignals
 from hospital_desktop.gui.dialogs.database_dialog import DatabaseDialog
 from hospital_desktop.gui.dialogs.import_dialog import ImportDialog
 from hospital_desktop.gui.dialogs.sign_in import ChangePasswordDialog
+from hospital_desktop.gui.errors import message_for
 from hospital_desktop.gui.session import IdleWatcher, LockScreen, actor_of
 from hospital_desktop.gui.tabs.appointments import make_appointments_tab
 from hospital_desktop.gui.tabs.audit import AuditTab
@@ -37,6 +39,7 @@ from hospital_desktop.gui.tabs.timetable import TimetableTab
 from hospital_desktop.gui.tabs.users import UsersTab
 from hospital_desktop.gui.tasks import TaskRunner
 
+PERMISSION_CHECK_MS = 60_000  # how often the window asks whether the user's rights changed
 READ_ONLY_RECORDS = "You can see these records; changing them needs the {what} permission."
 
 
@@ -51,6 +54,7 @@ class MainWindow(QMainWindow):
 
     restart_requested = Signal()
     logout_requested = Signal(str)
+    reopen_requested = Signal()  # the same user, with the permissions they have now
 
     def __init__(
         self,
@@ -134,6 +138,11 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._wire()
         self._restore_settings()
+        self._permission_check = QTimer(self)
+        self._permission_check.setInterval(PERMISSION_CHECK_MS)
+        self._permission_check.timeout.connect(self.check_permissions)
+        if user is not None:
+            self._permission_check.start()
         for tab in self.record_tabs:
             tab.refresh()
         self._open_on_own_week()
@@ -181,8 +190,11 @@ class MainWindow(QMainWindow):
         def show(doctor: DoctorRecord) -> None:
             self.timetable_tab.show_doctor(doctor)
             self.tabs.setCurrentWidget(self.timetable_tab)
-            if self.patients_tab is not None:
-                self.patients_tab.filter_by(f"Patients of {doctor.name}", doctor_id=doctor.id)
+            for tab in (self.patients_tab, self.appointments_tab):
+                if tab is not None:
+                    tab.filter_by(
+                        f"{tab.plural.capitalize()} of {doctor.name}", doctor_id=doctor.id
+                    )
 
         self.tasks.run(lambda: self.services.doctors.get(doctor_id), show)
 
@@ -194,7 +206,11 @@ class MainWindow(QMainWindow):
             file_menu, "&Import Synthea export…", "Ctrl+I", self.open_import_dialog
         )
         self.import_action.setVisible(self.may(Permission.IMPORT))
-        self._action(file_menu, "&Database…", None, self.open_database_dialog)
+        # Which database a workstation uses is set up by an administrator.
+        self.database_action = self._action(
+            file_menu, "&Database…", None, self.open_database_dialog
+        )
+        self.database_action.setVisible(self.may(Permission.MANAGE_USERS))
         file_menu.addSeparator()
         if self.user is not None:
             self._action(file_menu, "Change &password…", None, self.open_change_password)
@@ -234,6 +250,15 @@ class MainWindow(QMainWindow):
         self.database_label = QLabel(f"Database: {describe(self.services.url)}")
         self.busy_label = QLabel("")
         self.statusBar().addPermanentWidget(self.busy_label)
+        self.rights_changed_button = QPushButton("Your permissions changed: apply them")
+        self.rights_changed_button.setObjectName("rightsChanged")
+        self.rights_changed_button.setToolTip(
+            "An administrator changed what your account may do. Reopen the window with the "
+            "new permissions (unsaved edits are asked about first)."
+        )
+        self.rights_changed_button.clicked.connect(self.apply_new_rights)
+        self.rights_changed_button.setVisible(False)
+        self.statusBar().addPermanentWidget(self.rights_changed_button)  # messages keep it
         if self.user is not None:
             self.user_label = QLabel(f"{self.user.full_name} ({self.user.role.label})")
             self.user_label.setObjectName("signedInUser")
@@ -340,6 +365,8 @@ class MainWindow(QMainWindow):
         for extra in (self.users_tab, self.audit_tab):
             if extra is not None:
                 extra.on_change(change)
+        if self.user is not None and change.touches(Entity.USER):
+            self.check_permissions()
 
     def _on_status_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
@@ -382,6 +409,7 @@ class MainWindow(QMainWindow):
             self.timetable_tab.doctor_picker.setFocus()
 
     def _on_refresh(self) -> None:
+        self.check_permissions()
         current = self.tabs.currentWidget()
         if current is self.timetable_tab:
             self.timetable_tab.reload()
@@ -438,6 +466,38 @@ class MainWindow(QMainWindow):
             return
         self.logout_requested.emit(self.user.username if keep_name and self.user else "")
 
+    def check_permissions(self) -> None:
+        """Ask the database whether an administrator changed this user's rights; the
+        services already enforce the change, this brings the window in line with it."""
+        if self.user is None or self.is_locked:
+            return
+        actor = actor_of(self.user, self.workstation)
+        self.tasks.run(
+            lambda: self.services.accounts.current(actor),
+            self._on_current_user,
+            self._on_current_user_refused,
+        )
+
+    def _on_current_user(self, current: UserRecord) -> None:
+        if self.user is None:
+            return
+        same = (current.permissions, current.role, current.doctor_id) == (
+            self.user.permissions,
+            self.user.role,
+            self.user.doctor_id,
+        )
+        self.rights_changed_button.setVisible(not same)
+
+    def _on_current_user_refused(self, error: BaseException) -> None:
+        self._permission_check.stop()
+        QMessageBox.information(self, "Your account was changed", message_for(error))
+        self.log_out()
+
+    def apply_new_rights(self) -> None:
+        """Reopen the window with the user's new rights (after asking about unsaved edits)."""
+        if self._confirm_close():
+            self.reopen_requested.emit()
+
     def open_change_password(self) -> ChangePasswordDialog | None:
         if self.user is None:
             return None
@@ -470,4 +530,5 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.changes.detach()
         self.idle.detach()
+        self._permission_check.stop()
         event.accept()

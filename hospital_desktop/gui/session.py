@@ -147,17 +147,18 @@ class LockScreen(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
         self.title.setFont(font)
+        # Two short lines, not wrapped: a wrapped label in a centred box loses its last line.
         self.who = QLabel(
-            f"{user.full_name} ({user.username}) is signed in. Enter the password to go "
-            "on where you left off."
+            f"{user.full_name} ({user.username}) is signed in.\n"
+            "Enter the password to go on where you left off."
         )
-        self.who.setWordWrap(True)
         self.password = password_field("Password")
         self.password.returnPressed.connect(self.submit)
         self.problem = QLabel()
         self.problem.setObjectName("lockProblem")
         self.problem.setStyleSheet(ERROR_STYLE)
         self.problem.setWordWrap(True)
+        self.problem.setMinimumHeight(self.problem.fontMetrics().lineSpacing() * 3)
         self.problem.setVisible(False)
         self.unlock_button = QPushButton("Unlock")
         self.unlock_button.setDefault(True)
@@ -167,7 +168,7 @@ class LockScreen(QWidget):
         self.log_out_button.clicked.connect(self.log_out_requested)
 
         box = QWidget()
-        box.setFixedWidth(460)  # a wrapped label in a narrower box would be cut off
+        box.setMinimumWidth(420)
         column = QVBoxLayout(box)
         column.addWidget(self.title)
         column.addWidget(self.who)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from hospital_desktop.core.bootstrap import open_services
-from hospital_desktop.core.domain.security import Actor, Role
+from hospital_desktop.core.domain.security import Actor, Permission, Role
 from hospital_desktop.gui.dialogs.sign_in import (
     ChangePasswordDialog,
     FirstAdministratorDialog,
@@ -181,7 +181,8 @@ def test_a_receptionists_window_has_no_administration(open_window, imported_url,
     assert window.hospitals_tab.new_button.isHidden()
     assert window.hospitals_tab.form.read_only
     assert not window.patients_tab.new_button.isHidden()
-    assert window.import_action.isVisible()
+    assert not window.import_action.isVisible()  # importing is an administrator's job
+    assert not window.database_action.isVisible()
     assert window.user_label.text() == "Carla (Receptionist)"
     window.tabs.setCurrentWidget(window.patients_tab)
     save_screenshot(window, "receptionist-window")
@@ -225,3 +226,45 @@ def test_log_out_asks_about_unsaved_edits_and_names_the_user(open_window, import
     with qtbot.waitSignal(window.logout_requested) as signal:
         window.log_out(keep_name=False)
     assert signal.args == [""]
+
+
+def test_enter_in_a_dialog_saves_instead_of_cancelling(sqlite_url, qtbot):
+    services, tasks = open_services(sqlite_url), runner()
+    try:
+        dialog = FirstAdministratorDialog(services.accounts, tasks, DESK, sqlite_url)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        fill(dialog, username="boss", full_name="Bea Boss", password=PASSWORD, repeat=PASSWORD)
+        cancel = dialog.buttons.button(dialog.buttons.StandardButton.Cancel)
+        cancel.setFocus()
+        assert dialog.save_button.isDefault() and not cancel.isDefault()
+        with qtbot.waitSignal(dialog.accepted):
+            qtbot.keyClick(dialog.repeat, Qt.Key.Key_Return)
+        assert services.accounts.has_users()
+    finally:
+        tasks.shutdown()
+        services.close()
+
+
+def test_the_window_offers_new_rights_and_hides_what_was_taken(open_window, imported_url, qtbot):
+    clerk = make_user(imported_url, Role.RECEPTIONIST, "carla")
+    window = open_window(imported_url, clerk)
+    patients = window.patients_tab
+    assert patients.model.rowCount() > 0
+    admin_side = open_services(imported_url)
+    try:
+        boss = admin_side.accounts.login("admin", PASSWORD, DESK)
+        admin_side.accounts.update_user(
+            Actor(boss.id, boss.username, DESK),
+            clerk.id,
+            removed=frozenset({Permission.VIEW_PATIENTS}),
+        )
+    finally:
+        admin_side.close()
+    window.tabs.setCurrentWidget(patients)
+    window._on_refresh()  # F5: the list is asked again, and so are the user's rights
+    qtbot.waitUntil(lambda: not window.rights_changed_button.isHidden(), timeout=5000)
+    qtbot.waitUntil(lambda: patients.model.rowCount() == 0, timeout=5000)
+    assert "may not" in patients.count_label.text()
+    with qtbot.waitSignal(window.reopen_requested):
+        window.rights_changed_button.click()

@@ -302,8 +302,9 @@ def test_satisfaction_is_recorded_for_a_completed_visit(clinic, qtbot):
     booked = window.services.booking.book(BookingRequest(patients[0].id, doctor.id, slot.start))
     window.services.booking.complete(booked.id, booked.version, now=booked.end_at)
     qtbot.waitUntil(
-        lambda: [i.appointment.status for i in appointment_items(tab)]
-        == [AppointmentStatus.FULFILLED],
+        lambda: (
+            [i.appointment.status for i in appointment_items(tab)] == [AppointmentStatus.FULFILLED]
+        ),
         timeout=10000,
     )
     item = appointment_items(tab)[0]

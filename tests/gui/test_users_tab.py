@@ -329,8 +329,9 @@ def test_the_administrators_own_row_cannot_be_changed(desk, qtbot):
     assert desk.tab.reset_button.isEnabled()
 
 
-def test_the_last_administrator_stays_one(opened, qtbot):
-    """A manager trusted with user administration may not demote the only administrator."""
+def test_a_manager_with_user_administration_cannot_demote_the_administrator(opened, qtbot):
+    """A manager trusted with user administration may not change an account with more
+    rights than her own (here the only administrator); the refused edit stays to undo."""
     services, admin, doctor_id = opened
     mia = services.accounts.register(services.actor, "mia", "Mia Manager", Role.MANAGER, INITIAL)
     services.accounts.update_user(
@@ -350,7 +351,7 @@ def test_the_last_administrator_stays_one(opened, qtbot):
         settle(qtbot, desk)
 
         assert len(desk.reported) == 1 and isinstance(desk.reported[0], DomainError)
-        assert "last administrator" in desk.tab.message.text()
+        assert "do not have yourself" in desk.tab.message.text()
         assert services.accounts.current(services.actor).role is Role.ADMIN
         assert details.chosen_role() is Role.MANAGER  # the refused edit is still there to undo
         desk.tab.revert_button.click()

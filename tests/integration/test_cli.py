@@ -171,3 +171,37 @@ def test_create_admin_then_commands_need_the_user(tmp_path) -> None:
     assert wrong.returncode == 1 and "wrong" in wrong.stderr and "Traceback" not in wrong.stderr
     no_password = run("--user", "boss", "summary", password=None)
     assert no_password.returncode == 1 and "HOSPITAL_DESKTOP_PASSWORD" in no_password.stderr
+
+
+def test_create_admin_says_the_database_has_users_before_asking_a_password(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'two.sqlite3'}"
+    first = hospital_desktop(
+        "--database",
+        url,
+        "create-admin",
+        "--username",
+        "boss",
+        env={"HOSPITAL_DESKTOP_PASSWORD": "long enough secret"},
+    )
+    assert first.returncode == 0, first.stderr
+    environment = {k: v for k, v in os.environ.items() if k != "HOSPITAL_DESKTOP_PASSWORD"}
+    second = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hospital_desktop",
+            "--database",
+            url,
+            "create-admin",
+            "--username",
+            "other",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+        check=False,
+    )
+    assert "already has users" in assert_one_line_failure(second)

@@ -64,7 +64,6 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.BOOK,
             Permission.CANCEL,
             Permission.CHECK_IN,
-            Permission.IMPORT,
         }
     ),
     Role.DOCTOR: frozenset(

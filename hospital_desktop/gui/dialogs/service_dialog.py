@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLayout,
     QVBoxLayout,
     QWidget,
 )
@@ -77,9 +78,16 @@ class ServiceDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.save_button = self.buttons.addButton(save_text, QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setDefault(True)
+        self.save_button.setAutoDefault(True)
+        # Enter saves: Cancel must not take the default when it has the focus first.
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAutoDefault(False)
+        cancel.setDefault(False)
         self.save_button.clicked.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        # The dialog is never smaller than what it shows: messages that appear make it grow.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.addWidget(self.heading)
         layout.addWidget(self.intro)
         layout.addLayout(self.form_layout)
@@ -110,6 +118,13 @@ class ServiceDialog(QDialog):
     def say(self, text: str) -> None:
         self.problem.setText(text)
         self.problem.setVisible(bool(text))
+        self.grow()
+
+    def grow(self) -> None:
+        """Make room for messages shown since the dialog opened (never shrink under the
+        user's hands)."""
+        wanted = self.sizeHint()
+        self.resize(max(self.width(), wanted.width()), max(self.height(), wanted.height()))
 
     def submit(self) -> None:
         if self._saving:

@@ -20,6 +20,7 @@ from PySide6.QtCore import (
 )
 
 from hospital_desktop.core.domain.values import ListQuery, Page
+from hospital_desktop.core.services.guard import PermissionDeniedError
 from hospital_desktop.gui.tasks import TaskRunner
 
 RecordT = TypeVar("RecordT")
@@ -227,4 +228,9 @@ class RecordTableModel(ColumnTableModel[RecordT]):
             return
         self._loading = False
         self._exhausted = True  # stop asking until the user reloads
+        if isinstance(error, PermissionDeniedError) and self._rows:
+            # No longer allowed to see them: what was on screen goes too.
+            self.beginResetModel()
+            self._rows = []
+            self.endResetModel()
         self.failed.emit(error)

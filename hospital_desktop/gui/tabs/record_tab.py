@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from hospital_desktop.core.services.changes import Change, Entity
+from hospital_desktop.core.services.guard import PermissionDeniedError
 from hospital_desktop.gui.errors import message_for, show_error
 from hospital_desktop.gui.models.record_table import RecordTableModel
 from hospital_desktop.gui.widgets.filter_chip import FilterChip
@@ -283,6 +284,8 @@ class RecordTab(QWidget, Generic[RecordT]):
 
     def _on_model_failed(self, error: BaseException) -> None:
         self.count_label.setText(f"Could not load the {self.plural}: {message_for(error)}")
+        if isinstance(error, PermissionDeniedError) and not self.form.is_dirty:
+            self.form.set_record(None)  # what may no longer be seen is not left on screen
         self.status_message.emit(message_for(error))
 
     def _restore_selection(self) -> None:

@@ -177,7 +177,10 @@ class RecordForm(QWidget, Generic[RecordT]):
             self._filling = False
         self._dirty = False
         self.clear_errors()
-        if record is None:
+        if record is None and self._read_only:
+            self._title.setText(f"No {self.kind} chosen")
+            self._subtitle.setText(f"Choose a {self.kind} in the list to see the details.")
+        elif record is None:
             self._title.setText(f"New {self.kind}")
             self._subtitle.setText("Fill in the fields and press Save.")
         else:
@@ -304,6 +307,8 @@ class RecordForm(QWidget, Generic[RecordT]):
             button.setVisible(not read_only)
         self._read_only_note.setText(why)
         self._read_only_note.setVisible(read_only and bool(why))
+        if self._record is None and not self._dirty:
+            self.set_record(None)  # the empty form's words depend on it
 
     def _update_buttons(self) -> None:
         self.save_button.setEnabled(not self._saving and (self._dirty or self._record is None))

@@ -96,3 +96,20 @@ def test_idle_lock_and_lockout_come_from_the_settings_file() -> None:
         json.dumps({"idle_lock_minutes": "soon", "max_failed_logins": 0, "lockout_minutes": True})
     )
     assert idle_lock_minutes() == 10 and lockout_rules() == (5, 15)  # nonsense: the defaults
+
+
+def test_numbers_out_of_reason_and_unreadable_settings() -> None:
+    from hospital_desktop.config import idle_lock_minutes, lockout_rules
+
+    settings_path().parent.mkdir(parents=True, exist_ok=True)
+    settings_path().write_text(
+        '{"idle_lock_minutes": 40000, "max_failed_logins": NaN, "lockout_minutes": 1e300}'
+    )
+    assert idle_lock_minutes() == 24 * 60 and lockout_rules() == (5, 7 * 24 * 60)
+    settings_path().write_text('{"idle_lock_minutes": 0.5}')
+    assert idle_lock_minutes() == 1  # half a minute is a minute, not "never"
+    settings_path().write_text("not json at all")
+    save_database_url(SAVED)
+    assert load_settings() == {"database_url": SAVED}
+    kept = settings_path().with_name("settings.json.unreadable")
+    assert kept.read_text() == "not json at all"
