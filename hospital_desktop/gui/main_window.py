@@ -35,6 +35,7 @@ from hospital_desktop.gui.tabs.doctors import make_doctors_tab
 from hospital_desktop.gui.tabs.hospitals import make_hospitals_tab
 from hospital_desktop.gui.tabs.patients import make_patients_tab
 from hospital_desktop.gui.tabs.record_tab import RecordTab
+from hospital_desktop.gui.tabs.reports import ReportsTab
 from hospital_desktop.gui.tabs.timetable import TimetableTab
 from hospital_desktop.gui.tabs.users import UsersTab
 from hospital_desktop.gui.tasks import TaskRunner
@@ -109,6 +110,10 @@ class MainWindow(QMainWindow):
         self.timetable_tab.set_user(user)
         if self.may(Permission.VIEW_PATIENTS):
             self.tabs.addTab(self.timetable_tab, "&Timetable")
+        self.reports_tab: ReportsTab | None = None
+        if self.may(Permission.VIEW_REPORTS):
+            self.reports_tab = ReportsTab(services, tasks, user=user)
+            self.tabs.addTab(self.reports_tab, "&Reports")
         self.users_tab: UsersTab | None = None
         self.audit_tab: AuditTab | None = None
         if user is not None and self.may(Permission.MANAGE_USERS):
@@ -146,6 +151,11 @@ class MainWindow(QMainWindow):
         for tab in self.record_tabs:
             tab.refresh()
         self._open_on_own_week()
+
+    @property
+    def extra_tabs(self) -> list[Any]:
+        """The tabs beyond the record lists and the timetable that this user has."""
+        return [t for t in (self.reports_tab, self.users_tab, self.audit_tab) if t is not None]
 
     def may(self, permission: Permission) -> bool:
         return self.user is None or permission in self.user.permissions
@@ -273,9 +283,8 @@ class MainWindow(QMainWindow):
             tab.navigate.connect(self._on_navigate)
             tab.status_message.connect(self._on_status_message)
         self.timetable_tab.status_message.connect(self._on_status_message)
-        for extra in (self.users_tab, self.audit_tab):
-            if extra is not None:
-                extra.status_message.connect(self._on_status_message)
+        for extra in self.extra_tabs:
+            extra.status_message.connect(self._on_status_message)
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
     # --- settings ------------------------------------------------------------------------
@@ -362,9 +371,8 @@ class MainWindow(QMainWindow):
         for tab in self.record_tabs:
             tab.on_change(change)
         self.timetable_tab.on_change(change)
-        for extra in (self.users_tab, self.audit_tab):
-            if extra is not None:
-                extra.on_change(change)
+        for extra in self.extra_tabs:
+            extra.on_change(change)
         if self.user is not None and change.touches(Entity.USER):
             self.check_permissions()
 

@@ -200,6 +200,10 @@ def test_a_manager_sees_patients_but_does_not_edit_them(open_window, imported_ur
     window = open_window(imported_url, manager)
     assert window.patients_tab.form.read_only
     assert not window.import_action.isVisible()
+    titles = [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())]
+    assert titles[-1] == "Reports" and window.reports_tab is not None
+    window.tabs.setCurrentWidget(window.reports_tab)
+    save_screenshot(window, "manager-window-reports")
     assert window.timetable_tab.next_available_button.isHidden()  # booking is not theirs
 
 
