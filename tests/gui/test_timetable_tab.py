@@ -318,3 +318,16 @@ def test_satisfaction_is_recorded_for_a_completed_visit(clinic, qtbot):
         dialog.submit()
     saved = window.services.appointments.get(booked.id)
     assert (saved.satisfaction_score, saved.satisfaction_comment) == (4, "Très bien, merci")
+
+
+def test_the_week_as_a_pdf(clinic, qtbot, tmp_path):
+    window, tab, doctor, patients = clinic
+    slot = free_items(tab)[0].slot
+    window.services.booking.book(BookingRequest(patients[0].id, doctor.id, slot.start))
+    qtbot.waitUntil(lambda: len(appointment_items(tab)) == 1, timeout=10000)
+    target = tmp_path / "week.pdf"
+    tab.ask_save_path = lambda suggested: str(target)
+    with qtbot.waitSignal(tab.week_saved, timeout=30000):
+        tab.print_week_button.click()
+    assert target.read_bytes().startswith(b"%PDF")
+    assert any(e.action == "export-week" for e in window.services.audit.entries())

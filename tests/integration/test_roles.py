@@ -570,3 +570,19 @@ def test_a_removal_at_one_workstation_applies_to_the_next_call_at_another(servic
         assert clerk.booking.book(request).status.value == "booked"
     finally:
         other_workstation.close()
+
+
+def test_a_doctor_prints_their_own_week_only(services, tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("weeks")
+    world = make_world(services)
+    doctor = services.for_actor(world.users[Role.DOCTOR])
+    own = doctor.booking.week(world.own_doctor_id, world.clinic.monday)
+    doctor.reports.export_week(world.own_doctor_id, own, tmp_path / "mine.pdf")
+    assert (tmp_path / "mine.pdf").read_bytes().startswith(b"%PDF")
+    other = world.admin.booking.week(world.other_doctor_id, world.clinic.monday)
+    with pytest.raises(PermissionDeniedError):
+        doctor.reports.export_week(world.other_doctor_id, other, tmp_path / "theirs.pdf")
+    clerk = services.for_actor(world.users[Role.RECEPTIONIST])
+    with pytest.raises(PermissionDeniedError):
+        clerk.reports.export_week(world.own_doctor_id, own, tmp_path / "clerk.pdf")
+    assert sorted(p.name for p in tmp_path.glob("*.pdf*")) == ["mine.pdf"]

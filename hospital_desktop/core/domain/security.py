@@ -83,8 +83,12 @@ def effective_permissions(
     return (ROLE_PERMISSIONS[role] | granted) - removed
 
 
-# A permission that also holds when the work is on the user's own doctor record.
-OWN_ONLY = {Permission.MANAGE_TIMETABLES: Permission.MANAGE_OWN_TIMETABLE}
+# Permissions that also hold, for a doctor, when the work is on their own doctor record:
+# managing their own timetable, and printing their own week.
+OWN_ONLY = {
+    Permission.MANAGE_TIMETABLES: Permission.MANAGE_OWN_TIMETABLE,
+    Permission.EXPORT: Permission.MANAGE_OWN_TIMETABLE,
+}
 
 
 def allows(

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from hospital_desktop.core.db.models import Appointment
+from hospital_desktop.core.domain.clock import utc_now
 from hospital_desktop.core.domain.errors import DomainError, ValidationError
 from hospital_desktop.core.domain.security import Permission
 from hospital_desktop.core.domain.validation import FieldChecker
@@ -18,6 +19,7 @@ from hospital_desktop.core.domain.values import AppointmentRecord, AppointmentSt
 from hospital_desktop.core.reports.csv_export import write_csv
 from hospital_desktop.core.reports.figures import Period, Statistics
 from hospital_desktop.core.reports.statistics import compute_statistics
+from hospital_desktop.core.scheduling.week import WeekLayout
 from hospital_desktop.core.services.base import Service, check_version, require
 from hospital_desktop.core.services.changes import Change, Entity
 
@@ -116,19 +118,7 @@ class ReportService(Service):
         """Render ``stats`` to ``out`` whole or not at all, checked and audited."""
         self._require(Permission.EXPORT, "export-pdf")
         out = Path(out)
-        temporary = out.with_name(f".{out.name}.part")
-        try:
-            render(stats, temporary)
-            temporary.replace(out)
-        except OSError as error:
-            temporary.unlink(missing_ok=True)
-            raise DomainError(
-                f"The report could not be written to {out}: {error.strerror or error}. "
-                "Choose a folder you may write to."
-            ) from error
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
+        _write_whole(out, lambda target: render(stats, target))
         with self._uow() as uow:
             self._audit(
                 uow,
@@ -137,6 +127,37 @@ class ReportService(Service):
                 record_id,
                 None,
                 {"file": out.name, "period": stats.period.describe()},
+            )
+            uow.commit()
+
+    def export_week(self, doctor_id: int, layout: WeekLayout, out: Path) -> None:
+        """A doctor's week as a printable PDF (a doctor may print their own)."""
+        self._require(Permission.EXPORT, "export-week", doctor_id=doctor_id)
+        from hospital_desktop.core.reports.week_pdf import render_doctor_week
+
+        with self._uow() as uow:
+            doctor = require(uow.doctors.get(doctor_id), "doctor", doctor_id)
+            doctor_name = doctor.name
+            hospital_name = doctor.hospital.name if doctor.hospital is not None else ""
+        _write_whole(
+            Path(out),
+            lambda target: render_doctor_week(
+                layout,
+                target,
+                doctor_name=doctor_name,
+                hospital_name=hospital_name,
+                generated_by=self._generated_by(),
+                generated_at=utc_now(),
+            ),
+        )
+        with self._uow() as uow:
+            self._audit(
+                uow,
+                "export-week",
+                "doctor",
+                doctor_id,
+                None,
+                {"file": Path(out).name, "week": layout.monday.isoformat()},
             )
             uow.commit()
 
@@ -201,3 +222,21 @@ class ReportService(Service):
 
     def _generated_by(self) -> str:
         return self._actor.username if self._actor is not None else "(set-up, no user)"
+
+
+def _write_whole(out: Path, render: Callable[[Path], None]) -> None:
+    """Render to a temporary file beside ``out`` and move it into place: a failure leaves
+    no half-written file, and an existing one untouched."""
+    temporary = out.with_name(f".{out.name}.part")
+    try:
+        render(temporary)
+        temporary.replace(out)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise DomainError(
+            f"The file could not be written to {out}: {error.strerror or error}. "
+            "Choose a folder you may write to."
+        ) from error
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

@@ -11,12 +11,14 @@ import socket
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -97,6 +99,7 @@ class TimetableTab(QWidget):
     status_message = Signal(str)
     week_loaded = Signal()
     doctor_shown = Signal(object)
+    week_saved = Signal(str)  # the PDF's path
 
     def __init__(self, services: AppServices, tasks: TaskRunner, parent: QWidget | None = None):
         super().__init__(parent)
@@ -152,6 +155,10 @@ class TimetableTab(QWidget):
             "Book this doctor now, outside the timetable if need be (a reason is asked)"
         )
         self.walk_in_button.clicked.connect(self.book_walk_in_now)
+        self.print_week_button = QPushButton("Week as PDF…")
+        self.print_week_button.setToolTip("Save this doctor's week, to print or to send")
+        self.print_week_button.clicked.connect(self.save_week_pdf)
+        self.shown_week: WeekLayout | None = None
         # Two rows, so the window still fits a small screen (about 800 pixels wide).
         top = QVBoxLayout()
         who = QHBoxLayout()
@@ -159,6 +166,7 @@ class TimetableTab(QWidget):
         who.addWidget(self.doctor_picker, 1)
         who.addWidget(self.next_available_button)
         who.addWidget(self.walk_in_button)
+        who.addWidget(self.print_week_button)
         top.addLayout(who)
         top.addWidget(self.navigator)
         banner = QHBoxLayout()
@@ -212,6 +220,7 @@ class TimetableTab(QWidget):
 
     def _apply_permissions(self) -> None:
         books = self.may(Permission.BOOK)
+        self.print_week_button.setVisible(self.may(Permission.EXPORT))
         self.next_available_button.setVisible(books)
         self.walk_in_button.setVisible(books)
         manages = self.may(Permission.MANAGE_TIMETABLES)
@@ -403,6 +412,7 @@ class TimetableTab(QWidget):
         self._loading = False
         if self.doctor is not None and layout.time_zone == self.doctor.time_zone:
             self.view.set_layout(layout)
+            self.shown_week = layout
         self.week_loaded.emit()
 
     def _on_week_failed(self, error: BaseException) -> None:
@@ -556,6 +566,41 @@ class TimetableTab(QWidget):
                 )
 
         self.tasks.run(find, offer)
+
+    def save_week_pdf(self) -> None:
+        doctor, layout = self.doctor, self.shown_week
+        if doctor is None or layout is None:
+            self.status_message.emit("Choose a doctor to print their week.")
+            return
+        suggested = f"Week of {layout.monday.isoformat()} - {doctor.name}.pdf".replace("/", "-")
+        path = self.ask_save_path(suggested)
+        if not path:
+            return
+        self.print_week_button.setEnabled(False)
+
+        def done(_result: object) -> None:
+            self.print_week_button.setEnabled(True)
+            self.status_message.emit(f"Saved the week to {path}.")
+            self.week_saved.emit(path)
+
+        def failed(error: BaseException) -> None:
+            self.print_week_button.setEnabled(True)
+            show_error(self, error, "The week could not be saved")
+
+        self.tasks.run(
+            lambda: self.services.reports.export_week(doctor.id, layout, Path(path)),
+            done,
+            failed,
+        )
+
+    def ask_save_path(self, suggested: str) -> str | None:
+        """Where to save a PDF (tests replace this)."""
+        path, _filter = QFileDialog.getSaveFileName(
+            self, "Save the week", str(Path.home() / suggested), "PDF files (*.pdf)"
+        )
+        if path and not path.lower().endswith(".pdf"):
+            path += ".pdf"
+        return path or None
 
     def _who(self) -> str:
         """Recorded as who cancelled: the signed-in user, at this workstation."""
