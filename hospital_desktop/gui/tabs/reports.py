@@ -1122,8 +1122,11 @@ class ReportsTab(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         heading = QHBoxLayout()
         heading.addWidget(self.title_label, 1)
-        heading.addWidget(self.generated_label, 0, Qt.AlignmentFlag.AlignBottom)
+        # With the figures they export (the period row above must fit 800 pixels).
+        for button in (self.export_pdf_button, self.export_csv_button, self.print_button):
+            heading.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
         column.addLayout(heading)
+        column.addWidget(self.generated_label, 0, Qt.AlignmentFlag.AlignRight)
         column.addWidget(self.cards_box)
         column.addWidget(self.charts_stack, 3)
         column.addWidget(self.table_tabs, 2)
@@ -1182,10 +1185,6 @@ class ReportsTab(QWidget):
         when.addWidget(self.show_button, 0, 4)
         when.addWidget(busy_box, 0, 5)
         when.setColumnStretch(6, 1)
-        for column, button in enumerate(
-            (self.export_pdf_button, self.export_csv_button, self.print_button), start=7
-        ):
-            when.addWidget(button, 0, column)
         when.addWidget(self.errors["first"], 1, 0, 1, 7)
         when.addWidget(self.errors["last"], 2, 2, 1, 5)
 
