@@ -134,8 +134,8 @@ def test_every_entry_is_listed_newest_first(trail: Trail, qtmodeltester) -> None
     assert shown(tab, "Outcome")[:3] == ["Failed login", "Failed login", "Refused"]
     records = shown(tab, "Record")
     assert records[0] == "—"  # nobody of that name: no record
-    assert f"Patient {trail.patient.id}" in records
-    assert f"Hospital {trail.hospital.id}" in records
+    assert f"Patient {trail.patient.id} · Zoë Ångström" in records
+    assert f"Hospital {trail.hospital.id} · Royal Free" in records
     assert tab.count_label.text() == f"{len(expected)} entries shown"
     # Refusals and failures stand out; what was done does not.
     outcome = column_of(tab, "Outcome")
@@ -181,7 +181,7 @@ def test_record_kind_and_number_show_one_records_history(trail: Trail, qtbot) ->
     tab, patient = trail.tab, trail.patient
     tab.kind_box.setCurrentIndex(tab.kind_box.findData("patient"))
     wait_for(qtbot, tab, entity="patient")
-    assert set(shown(tab, "Record")) == {f"Patient {patient.id}"}
+    assert set(shown(tab, "Record")) == {f"Patient {patient.id} · Zoë Ångström"}
     qtbot.keyClicks(tab.number_edit, f"x{patient.id}")  # digits only: the x is refused
     assert tab.number_edit.text() == str(patient.id)
     wait_for(qtbot, tab, entity="patient", record_id=patient.id)
@@ -193,11 +193,11 @@ def test_record_kind_and_number_show_one_records_history(trail: Trail, qtbot) ->
     assert [tab.model.record(row).id for row in range(tab.model.rowCount())] == [
         entry.id for entry in expected
     ]
-    assert set(shown(tab, "Record")) <= {f"Hospital {patient.id}"}
+    assert set(shown(tab, "Record")) <= {f"Hospital {patient.id} · Royal Free"}
 
     tab.number_edit.clear()  # no need to wait for a pause
     wait_for(qtbot, tab, entity="hospital", record_id=None)
-    assert set(shown(tab, "Record")) == {f"Hospital {trail.hospital.id}"}
+    assert set(shown(tab, "Record")) == {f"Hospital {trail.hospital.id} · Royal Free"}
 
 
 def test_refusals_only_shows_the_refused_call_and_the_failed_logins(trail: Trail, qtbot) -> None:
@@ -270,7 +270,8 @@ def test_the_detail_pane_shows_before_and_after_and_survives_a_reload(trail: Tra
     assert tooltip == "phone: '' → '555 0100'"
     tab.table.selectRow(row)
     assert tab.detail.rows() == [("phone", "(empty)", "555 0100")]
-    assert f"Update · Patient {trail.patient.id} · by admin at desk" in tab.detail.title.text()
+    title = tab.detail.title.text()
+    assert f"Update · Patient {trail.patient.id} · Zoë Ångström · by admin at desk" in title
     assert tab.detail.table.editTriggers() == tab.detail.table.EditTrigger.NoEditTriggers
     tab.table.setFocus()
     qtbot.wait(50)
@@ -284,7 +285,7 @@ def test_the_detail_pane_shows_before_and_after_and_survives_a_reload(trail: Tra
     )
     with qtbot.waitSignal(model.loaded, timeout=5000):
         tab.on_change(Change.of(Entity.HOSPITAL, trail.hospital.id))
-    assert shown(tab, "Record")[0] == f"Hospital {trail.hospital.id}"
+    assert shown(tab, "Record")[0] == f"Hospital {trail.hospital.id} · Royal Free"
     assert shown(tab, "Changes")[0] == "phone: '' → '020 7794 0500'"
     selected = tab.table.selectionModel().selectedRows()
     assert [model.record(index.row()).action for index in selected] == ["update"]

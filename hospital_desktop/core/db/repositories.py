@@ -32,6 +32,8 @@ from hospital_desktop.core.domain.values import (
 ModelT = TypeVar("ModelT", bound=Base)
 RecordT = TypeVar("RecordT")
 
+T = TypeVar("T")
+
 
 def cents_to_money(cents: int | None) -> Decimal | None:
     return None if cents is None else (Decimal(cents) / 100).quantize(Decimal("0.01"))
@@ -98,7 +100,7 @@ def keyset_page(
     return Page(items=[to_record(row) for row in rows], next_cursor=next_cursor)
 
 
-def in_chunks(values: Iterable[str], size: int = 500) -> Iterator[list[str]]:
+def in_chunks(values: Iterable[T], size: int = 500) -> Iterator[list[T]]:
     """Values in lists short enough for any backend's ``IN (...)``."""
     wanted = list(values)
     for start in range(0, len(wanted), size):

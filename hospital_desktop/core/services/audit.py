@@ -33,6 +33,7 @@ class AuditRecord:
     record_id: int | None
     outcome: str
     changes: dict[str, list[Any]]
+    record_name: str = ""  # who or what the record is, as it is named now (for display)
 
 
 def _plain(value: Any) -> Any:

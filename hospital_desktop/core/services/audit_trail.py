@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, or_, select
 
-from hospital_desktop.core.db.models import AuditEntry
+from hospital_desktop.core.db.models import AuditEntry, Doctor, Hospital, Patient, User
+from hospital_desktop.core.db.repositories import in_chunks
+from hospital_desktop.core.db.uow import UnitOfWork
 from hospital_desktop.core.domain.security import Permission
 from hospital_desktop.core.domain.values import ListQuery, Page
 from hospital_desktop.core.services.audit import AuditRecord, audit_record
@@ -52,7 +55,8 @@ class AuditTrailService(Service):
         statement = statement.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         with self._uow() as uow:
             rows = [audit_record(r) for r in uow.session.scalars(statement.limit(query.limit + 1))]
-        items, more = rows[: query.limit], len(rows) > query.limit
+            items, more = rows[: query.limit], len(rows) > query.limit
+            items = _with_names(uow, items)
         return Page(items, (items[-1].at, items[-1].id) if more and items else None)
 
     def entries(self, only: AuditFilter | None = None, limit: int = 500) -> list[AuditRecord]:
@@ -65,3 +69,32 @@ class AuditTrailService(Service):
             return [
                 kind for kind in uow.session.scalars(select(AuditEntry.entity).distinct()) if kind
             ]
+
+
+def _with_names(uow: UnitOfWork, items: list[AuditRecord]) -> list[AuditRecord]:
+    """Name the page's records (one query per kind, for the ids on the page), so the trail
+    reads "Patient 43 · Zoë Ångström" rather than a bare number."""
+    wanted: dict[str, set[int]] = {}
+    for item in items:
+        if item.record_id is not None and item.entity in NAMED:
+            wanted.setdefault(item.entity, set()).add(item.record_id)
+    names: dict[tuple[str, int], str] = {}
+    for entity, ids in wanted.items():
+        model, label = NAMED[entity]
+        for chunk in in_chunks(sorted(ids)):
+            for record_id, name in uow.session.execute(
+                select(model.id, label).where(model.id.in_(chunk))
+            ):
+                names[(entity, record_id)] = name
+    return [
+        replace(item, record_name=names.get((item.entity, item.record_id or 0), ""))
+        for item in items
+    ]
+
+
+NAMED: dict[str, tuple[Any, Any]] = {
+    "patient": (Patient, Patient.given_name + " " + Patient.family_name),
+    "doctor": (Doctor, Doctor.name),
+    "hospital": (Hospital, Hospital.name),
+    "user": (User, User.username),
+}

@@ -104,7 +104,10 @@ def record_label(entry: AuditRecord) -> str:
     if not entry.entity:
         return NOBODY if entry.record_id is None else f"Record {entry.record_id}"
     kind = readable(entry.entity)
-    return kind if entry.record_id is None else f"{kind} {entry.record_id}"
+    if entry.record_id is None:
+        return kind
+    named = f" · {entry.record_name}" if entry.record_name else ""
+    return f"{kind} {entry.record_id}{named}"
 
 
 def user_label(entry: AuditRecord) -> str:
