@@ -168,3 +168,14 @@ def test_a_period_must_make_sense(services, week):
     empty = services.reports.hospital_statistics(clinic.hospital_id, "2001-01-01", "2001-01-31")
     assert empty.total.appointments == 0 and empty.total.no_show_rate is None
     assert empty.by_service == [] and empty.total.fees_billed_cents == 0
+
+
+def test_looking_at_figures_is_recorded(services, week):
+    clinic, _ = week
+    services.reports.hospital_statistics(clinic.hospital_id, clinic.monday, clinic.monday)
+    services.reports.doctor_metrics(clinic.doctor_id, clinic.monday, clinic.monday)
+    views = [e for e in services.audit.entries() if e.action == "view-report"]
+    assert [(e.entity, e.changes["period"][1]) for e in views] == [
+        ("doctor", f"{clinic.monday} to {clinic.monday}"),
+        ("hospital", f"{clinic.monday} to {clinic.monday}"),
+    ]

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from hospital_desktop.core.db.models import Appointment
+from hospital_desktop.core.db.uow import UnitOfWork
 from hospital_desktop.core.domain.clock import utc_now
 from hospital_desktop.core.domain.errors import DomainError, ValidationError
 from hospital_desktop.core.domain.security import Permission
@@ -20,6 +21,7 @@ from hospital_desktop.core.reports.csv_export import write_csv
 from hospital_desktop.core.reports.figures import Period, Statistics
 from hospital_desktop.core.reports.statistics import compute_statistics
 from hospital_desktop.core.scheduling.week import WeekLayout
+from hospital_desktop.core.services.audit import write_entry
 from hospital_desktop.core.services.base import Service, check_version, require
 from hospital_desktop.core.services.changes import Change, Entity
 
@@ -53,13 +55,15 @@ class ReportService(Service):
         period = checked_period(first, last)
         with self._uow() as uow:
             require(uow.hospitals.get(hospital_id), "hospital", hospital_id)
-            return compute_statistics(
+            stats = compute_statistics(
                 uow.session,
                 period,
                 hospital_id=hospital_id,
                 generated_by=self._generated_by(),
                 now=now,
             )
+            self._record_view(uow, "hospital", hospital_id, period)
+            return stats
 
     def doctor_metrics(
         self,
@@ -75,7 +79,7 @@ class ReportService(Service):
             doctor = require(uow.doctors.get(doctor_id), "doctor", doctor_id)
             if doctor.hospital_id is None:
                 raise DomainError(f"{doctor.name} works at no hospital, so has no figures.")
-            return compute_statistics(
+            stats = compute_statistics(
                 uow.session,
                 period,
                 hospital_id=doctor.hospital_id,
@@ -83,6 +87,8 @@ class ReportService(Service):
                 generated_by=self._generated_by(),
                 now=now,
             )
+            self._record_view(uow, "doctor", doctor_id, period)
+            return stats
 
     def export_table(
         self,
@@ -219,6 +225,18 @@ class ReportService(Service):
             )
         self._changes.publish(Change.of(Entity.APPOINTMENT, appointment_id))
         return record
+
+    def _record_view(self, uow: UnitOfWork, entity: str, record_id: int, period: Period) -> None:
+        """Who looked at which figures, for which period: reports are audited too."""
+        write_entry(
+            uow,
+            self._actor,
+            "view-report",
+            entity=entity,
+            record_id=record_id,
+            changes={"period": [None, period.describe()]},
+        )
+        uow.commit()
 
     def _generated_by(self) -> str:
         return self._actor.username if self._actor is not None else "(set-up, no user)"
