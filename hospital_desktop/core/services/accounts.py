@@ -35,6 +35,8 @@ from hospital_desktop.core.services.guard import (
     NO_LONGER_ACTIVE,
     AccessGuard,
     PermissionDeniedError,
+    permission_rows,
+    user_record,
 )
 
 __all__ = ["AccountLockedError", "AccountService", "AuthenticationError", "PermissionDeniedError"]
@@ -55,29 +57,6 @@ class AccountLockedError(DomainError):
 class SecuritySettings:
     max_failed_logins: int = 5
     lockout: timedelta = timedelta(minutes=15)
-
-
-def user_record(user: User, rows: list[UserPermission]) -> UserRecord:
-    return UserRecord(
-        id=user.id,
-        username=user.username,
-        full_name=user.full_name,
-        role=Role(user.role),
-        doctor_id=user.doctor_id,
-        active=user.active,
-        must_change_password=user.must_change_password,
-        failed_logins=user.failed_logins,
-        locked_until=user.locked_until,
-        granted=frozenset(Permission(r.permission) for r in rows if r.granted),
-        removed=frozenset(Permission(r.permission) for r in rows if not r.granted),
-        version=user.version,
-    )
-
-
-def _permission_rows(uow: UnitOfWork, user_id: int) -> list[UserPermission]:
-    return list(
-        uow.session.scalars(select(UserPermission).where(UserPermission.user_id == user_id))
-    )
 
 
 def _by_username(uow: UnitOfWork, username: str) -> User | None:
@@ -108,7 +87,7 @@ class AccountService(Service):
             user = uow.session.get(User, actor.user_id)
             if user is None or not user.active:
                 raise PermissionDeniedError(NO_LONGER_ACTIVE)
-            return user_record(user, _permission_rows(uow, user.id))
+            return user_record(user, permission_rows(uow, user.id))
 
     def require(
         self,
@@ -241,7 +220,7 @@ class AccountService(Service):
             user.locked_until = None
             write_entry(uow, actor, "login", entity="user", record_id=user.id)
             uow.commit()
-            return user_record(user, _permission_rows(uow, user.id))
+            return user_record(user, permission_rows(uow, user.id))
 
     def verify_password(self, actor: Actor, password: str) -> bool:
         """For unlocking an idle session: the same checks and counting as a login."""
@@ -276,7 +255,7 @@ class AccountService(Service):
                 changes={"password": ["(hidden)", "(changed)"]},
             )
             uow.commit()
-            record = user_record(user, _permission_rows(uow, user.id))
+            record = user_record(user, permission_rows(uow, user.id))
         self._changes.publish(Change.of(Entity.USER, record.id))
         return record
 
@@ -286,7 +265,7 @@ class AccountService(Service):
         self._require_administrator(actor, "list-users")
         with self._uow() as uow:
             users = uow.session.scalars(select(User).order_by(User.username))
-            return [user_record(user, _permission_rows(uow, user.id)) for user in users]
+            return [user_record(user, permission_rows(uow, user.id)) for user in users]
 
     def register(
         self,
@@ -365,7 +344,7 @@ class AccountService(Service):
                 uow, actor, "reset-password", entity="user", record_id=user.id, changes=changes
             )
             uow.commit()
-            record = user_record(user, _permission_rows(uow, user.id))
+            record = user_record(user, permission_rows(uow, user.id))
         self._changes.publish(Change.of(Entity.USER, record.id))
         return record
 
@@ -403,7 +382,7 @@ class AccountService(Service):
         with self._uow(serialized=True) as uow:
             user = require(uow.session.get(User, user_id), "user", user_id)
             check_version(user, "user", expected_version)
-            old = user_record(user, _permission_rows(uow, user.id))
+            old = user_record(user, permission_rows(uow, user.id))
             new_role = Role(role) if role is not None else old.role
             new_active = old.active if active is None else active
             if (
@@ -427,7 +406,7 @@ class AccountService(Service):
                 raise ValidationError(
                     {"permissions": "A permission cannot be both granted and removed."}
                 )
-            for row in _permission_rows(uow, user.id):
+            for row in permission_rows(uow, user.id):
                 uow.session.delete(row)
             uow.session.flush()
             for permission in new_granted:
@@ -440,7 +419,7 @@ class AccountService(Service):
                 )
             flag_modified(user, "role")  # a new version even when only permissions changed
             uow.session.flush()
-            new = user_record(user, _permission_rows(uow, user.id))
+            new = user_record(user, permission_rows(uow, user.id))
             changes = differences(
                 {
                     "role": old.role,
@@ -468,7 +447,7 @@ class AccountService(Service):
     def _record_of(self, user_id: int) -> UserRecord:
         with self._uow() as uow:
             user = require(uow.session.get(User, user_id), "user", user_id)
-            return user_record(user, _permission_rows(uow, user.id))
+            return user_record(user, permission_rows(uow, user.id))
 
     def _verifies(self, user: User, password: str) -> bool:
         try:

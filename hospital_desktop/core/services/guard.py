@@ -14,14 +14,14 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from hospital_desktop.core.db.models import User, UserPermission
-from hospital_desktop.core.db.uow import UnitOfWorkFactory
+from hospital_desktop.core.db.uow import UnitOfWork, UnitOfWorkFactory
 from hospital_desktop.core.domain.errors import DomainError
 from hospital_desktop.core.domain.security import (
     Actor,
     Permission,
     Role,
+    UserRecord,
     allows,
-    effective_permissions,
 )
 from hospital_desktop.core.services.audit import write_entry
 
@@ -32,6 +32,29 @@ class PermissionDeniedError(DomainError):
 
 LOG_IN_FIRST = "Please log in first."
 NO_LONGER_ACTIVE = "Your account is no longer active. Ask an administrator."
+
+
+def user_record(user: User, rows: list[UserPermission]) -> UserRecord:
+    return UserRecord(
+        id=user.id,
+        username=user.username,
+        full_name=user.full_name,
+        role=Role(user.role),
+        doctor_id=user.doctor_id,
+        active=user.active,
+        must_change_password=user.must_change_password,
+        failed_logins=user.failed_logins,
+        locked_until=user.locked_until,
+        granted=frozenset(Permission(r.permission) for r in rows if r.granted),
+        removed=frozenset(Permission(r.permission) for r in rows if not r.granted),
+        version=user.version,
+    )
+
+
+def permission_rows(uow: UnitOfWork, user_id: int) -> list[UserPermission]:
+    return list(
+        uow.session.scalars(select(UserPermission).where(UserPermission.user_id == user_id))
+    )
 
 
 class AccessGuard:
@@ -75,14 +98,7 @@ class AccessGuard:
             user = uow.session.get(User, actor.user_id)
             if user is None or not user.active:
                 return NO_LONGER_ACTIVE
-            rows = list(
-                uow.session.scalars(select(UserPermission).where(UserPermission.user_id == user.id))
-            )
-            held = effective_permissions(
-                Role(user.role),
-                frozenset(Permission(r.permission) for r in rows if r.granted),
-                frozenset(Permission(r.permission) for r in rows if not r.granted),
-            )
+            held = user_record(user, permission_rows(uow, user.id)).permissions
             if allows(held, permission, own_doctor_id=user.doctor_id, doctor_id=doctor_id):
                 return None
             return (
