@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -101,6 +102,7 @@ def offer_import_when_empty(window: MainWindow) -> None:
 
 def run_application(choice: DatabaseChoice, next_choice: Callable[[], DatabaseChoice]) -> int:
     app = application()
+    _close_on_interrupt(app)
     while True:
         services = open_or_ask(choice.url)
         if services is None:
@@ -175,3 +177,13 @@ def _still_signed_in(
     except DomainError as error:
         show_error(None, error, "Please log in again")
         return None
+
+
+def _close_on_interrupt(app: QApplication) -> None:
+    """Ctrl+C in the terminal that started the window closes it as File > Quit does (unsaved
+    edits are asked about), instead of a traceback from inside Qt's event loop."""
+    signal.signal(signal.SIGINT, lambda _number, _frame: app.closeAllWindows())
+    # Python sees a signal only when it runs: a timer wakes it a few times a second.
+    ticker = QTimer(app)
+    ticker.timeout.connect(lambda: None)
+    ticker.start(250)

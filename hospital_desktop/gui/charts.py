@@ -74,7 +74,9 @@ def _month_label(month: str) -> str:
 def buckets(months: list[MonthCounts]) -> tuple[str, list[tuple[str, dict[str, int]]]]:
     """(unit, [(label, counts by outcome)]): a bar per month, quarter or year. The report
     itself gives years ("2026") for long periods and months ("2026-03") otherwise."""
-    if any(len(month.month) == 4 for month in months):
+    if any(month.month.endswith("s") for month in months):
+        unit = "decade"
+    elif any(len(month.month) == 4 for month in months):
         unit = "year"
     elif len(months) <= MONTHLY_UP_TO:
         unit = "month"
@@ -83,7 +85,7 @@ def buckets(months: list[MonthCounts]) -> tuple[str, list[tuple[str, dict[str, i
     grouped: dict[str, dict[str, int]] = {}
     for month in months:
         year, _, number = month.month.partition("-")
-        if unit == "year" or not number:
+        if unit in ("year", "decade") or not number:
             label = year
         elif unit == "month":
             label = _month_label(month.month)

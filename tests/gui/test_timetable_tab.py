@@ -318,6 +318,14 @@ def test_satisfaction_is_recorded_for_a_completed_visit(clinic, qtbot):
         dialog.submit()
     saved = window.services.appointments.get(booked.id)
     assert (saved.satisfaction_score, saved.satisfaction_comment) == (4, "Très bien, merci")
+    qtbot.waitUntil(
+        lambda: [i.appointment.version for i in appointment_items(tab)] == [saved.version],
+        timeout=10000,
+    )
+    again = tab.ask_satisfaction(appointment_items(tab)[0].appointment)
+    qtbot.waitUntil(lambda: again.loaded, timeout=10000)
+    assert again.scores.checkedId() == 4 and again.comment.toPlainText() == "Très bien, merci"
+    again.reject()
 
 
 def test_the_week_as_a_pdf(clinic, qtbot, tmp_path):

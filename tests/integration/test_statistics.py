@@ -84,7 +84,7 @@ def test_hospital_statistics_count_each_figure_exactly(services, week):
     assert (total.fulfilled, total.no_shows, total.cancelled) == (2, 1, 2)
     assert total.patients_served == 1  # two fulfilled visits of one patient: one patient
     assert total.late_cancellations == 1
-    assert stats.new_patients == 3
+    assert stats.new_patients == 1  # served for the first time: only p0 (p1, p2 never served)
     # The no-show rate's denominator: appointments due (fulfilled + no-shows) = 3.
     assert total.no_show_rate == pytest.approx(1 / 3)
     assert total.cancellation_rate == pytest.approx(2 / 7)
@@ -92,10 +92,10 @@ def test_hospital_statistics_count_each_figure_exactly(services, week):
     assert total.fees_billed_cents == 150_00
     assert total.payer_coverage_cents == 80_00
     assert total.patient_share_cents == 70_00
-    # Held time: 2 fulfilled + 1 no-show + 2 booked, 30 minutes each.
-    assert total.booked_minutes == 150
+    # Held time: 2 fulfilled + 2 booked, 30 minutes each (a no-show's time was free again).
+    assert total.booked_minutes == 120
     assert total.timetable_minutes == 5 * 180
-    assert total.utilisation == pytest.approx(150 / 900)
+    assert total.utilisation == pytest.approx(120 / 900)
     assert total.ratings == 2 and total.average_satisfaction == pytest.approx(4.5)
 
     services_rows = {row.label: row for row in stats.by_service}
@@ -147,7 +147,7 @@ def test_the_totals_match_a_direct_count(services, week):
     with services.unit_of_work() as uow:
         every = uow.session.scalar(select(func.count()).select_from(Appointment)) or 0
     assert stats.total.appointments == every - 1  # all but the rescheduled-away original
-    assert stats.new_patients == 3
+    assert stats.new_patients == 1
 
 
 def test_satisfaction_only_for_a_fulfilled_visit_and_from_1_to_5(services, week):
@@ -179,3 +179,35 @@ def test_looking_at_figures_is_recorded(services, week):
         ("doctor", f"{clinic.monday} to {clinic.monday}"),
         ("hospital", f"{clinic.monday} to {clinic.monday}"),
     ]
+
+
+def test_a_score_goes_when_the_visit_is_no_longer_fulfilled(services, week):
+    clinic, _ = week
+    first = clinic.monday
+    stats = services.reports.hospital_statistics(clinic.hospital_id, first, first)
+    assert stats.total.ratings == 1
+    with services.unit_of_work() as uow:
+        rated = uow.session.scalars(
+            select(Appointment).where(Appointment.satisfaction_score == 4)
+        ).one()
+        rated_id = rated.id
+    record = services.appointments.get(rated_id)
+    services.appointments.update(
+        rated_id, draft_of(record, status=AppointmentStatus.NOSHOW), record.version
+    )
+    after = services.appointments.get(rated_id)
+    assert after.satisfaction_score is None and after.satisfaction_comment == ""
+    stats = services.reports.hospital_statistics(clinic.hospital_id, first, first)
+    assert stats.total.ratings == 0 and stats.total.average_satisfaction is None
+
+
+def test_bars_by_month_year_or_decade(services, week):
+    clinic, _ = week
+    monthly = services.reports.hospital_statistics(clinic.hospital_id, "2026-01-01", "2026-12-31")
+    assert monthly.chart_unit == "month" and len(monthly.by_month) == 12
+    yearly = services.reports.hospital_statistics(clinic.hospital_id, "2010-01-01", "2027-12-31")
+    assert yearly.chart_unit == "year" and yearly.by_month[0].month == "2010"
+    decades = services.reports.hospital_statistics(clinic.hospital_id, "1901-01-01", "2027-12-31")
+    assert decades.chart_unit == "decade"
+    assert [m.month for m in decades.by_month][:2] == ["1900s", "1910s"]
+    assert sum(m.total for m in decades.by_month) == decades.total.appointments

@@ -22,6 +22,7 @@ from hospital_desktop.core.db.models import (
 from hospital_desktop.core.domain.values import (
     ACTIVE_STATUSES,
     AbsenceRecord,
+    AppointmentStatus,
     CancelledOccurrenceRecord,
     ClosureRecord,
     TimetableEntryRecord,
@@ -37,6 +38,10 @@ from hospital_desktop.core.scheduling.availability import (
 )
 
 ACTIVE = [status.value for status in ACTIVE_STATUSES]
+# Time that is taken for the availability engine: the active appointments, and those that
+# took place (a visit completed early does not free its slot for another). A no-show's time
+# is free again: the doctor can see a walk-in instead.
+HOLDING = [*ACTIVE, AppointmentStatus.FULFILLED.value]
 
 
 class SchedulingRepository:
@@ -104,12 +109,13 @@ class SchedulingRepository:
     def active_appointments(
         self, doctor_id: int, start: datetime, end: datetime
     ) -> list[Appointment]:
-        """Active appointments whose blocked time meets [start, end) (indexed by doctor)."""
+        """Appointments holding the doctor's time (active or fulfilled) whose
+        blocked time meets [start, end) (indexed by doctor)."""
         return list(
             self.session.scalars(
                 select(Appointment).where(
                     Appointment.doctor_id == doctor_id,
-                    Appointment.status.in_(ACTIVE),
+                    Appointment.status.in_(HOLDING),
                     Appointment.archived_at.is_(None),
                     Appointment.blocked_until > start,
                     Appointment.start_at < end,

@@ -7,18 +7,21 @@ Definitions (one place, so every view says the same):
 - Counted: every appointment of the period except those entered in error and those
   *rescheduled away* (cancelled because they moved; the new appointment counts instead).
 - Served: fulfilled appointments only. Cancelled, no-show and rescheduled-away ones never
-  count as served; a patient seen twice counts once in ``patients_served``.
+  count as served; a patient seen twice counts once in the patients served.
 - No-show rate: no-shows / (fulfilled + no-shows), the appointments that were due to take
   place and were not cancelled. Cancellation rate: cancellations / counted appointments.
 - Late cancellation: cancelled less than 24 hours before the appointment's start.
-- New patients: patients whose first appointment at the hospital (or with the doctor)
-  falls in the period.
+- New patients: patients served in the period who had never been served at the hospital
+  (or by the doctor) before it.
 - Fees billed, payer coverage and patient share: of fulfilled appointments; the patient's
   share is the fee less what the payer covers.
 - Booked minutes: the length of the appointments that held the doctor's time (booked,
-  arrived, checked in, fulfilled, no-show). Utilisation: booked minutes over the minutes
-  of the doctors' timetables in the period (less closures and absences); walk-ins outside
-  the timetable can take it past 100 %.
+  arrived, checked in, fulfilled; a no-show's time was free again for a walk-in).
+  Utilisation: booked minutes over the minutes of the doctors' timetables in the period
+  (less closures and absences, and only from when each timetable entry existed); walk-ins
+  outside the timetable can take it past 100 %.
+- Satisfaction: the average of the 1-5 scores given for fulfilled appointments of the
+  period, with the number of scores.
 """
 
 from __future__ import annotations
@@ -78,8 +81,9 @@ class Figures:
 
 @dataclass(frozen=True, slots=True)
 class MonthCounts:
-    """One bar of the chart: a local month ("2026-03"), or a year ("2026") when the period
-    is longer than three years (hundreds of monthly bars would not read)."""
+    """One bar of the chart: a local month ("2026-03"); a year ("2026") when the period is
+    longer than three years, a decade ("1990s") when longer than thirty (hundreds of bars
+    would not read)."""
 
     month: str
     by_status: dict[AppointmentStatus, int]
@@ -112,8 +116,11 @@ class Statistics:
 
     @property
     def chart_unit(self) -> str:
-        """What one bar of ``by_month`` stands for: "month" or "year"."""
-        return "year" if self.by_month and len(self.by_month[0].month) == 4 else "month"
+        """What one bar of ``by_month`` stands for: "month", "year" or "decade"."""
+        if not self.by_month:
+            return "month"
+        label = self.by_month[0].month
+        return "decade" if label.endswith("s") else "year" if len(label) == 4 else "month"
 
     @property
     def busiest_days(self) -> list[int]:

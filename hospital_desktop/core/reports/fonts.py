@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import threading
 import unicodedata
 from collections.abc import Iterable
@@ -48,6 +49,9 @@ from fontTools.ttLib import newTable
 from fontTools.varLib import instancer
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+
+# fontTools reports every table it subsets at INFO: not for the application log.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 REGULAR = 400
 BOLD = 700

@@ -43,17 +43,18 @@ from hospital_desktop.core.reports.figures import (
 )
 from hospital_desktop.core.scheduling.local_time import local_day_bounds
 
-# Appointments that held the doctor's time (their minutes count as booked).
+# Appointments that held the doctor's time (their minutes count as booked). A no-show's
+# time was free again for a walk-in, so counting it too would count that time twice.
 HELD = (
     AppointmentStatus.BOOKED,
     AppointmentStatus.ARRIVED,
     AppointmentStatus.CHECKED_IN,
     AppointmentStatus.FULFILLED,
-    AppointmentStatus.NOSHOW,
 )
 NOT_COUNTED = (AppointmentStatus.ENTERED_IN_ERROR,)
 NO_SERVICE = "(no service given)"
-MONTHLY_BARS_UP_TO = 36  # months; a longer period gets a bar a year
+MONTHLY_BARS_UP_TO = 36  # months; a longer period gets a bar a year,
+YEARLY_BARS_UP_TO = 30  # years; a longer one a bar a decade ("1990s")
 
 
 def period_bounds(period: Period, time_zone: str) -> tuple[datetime, datetime]:
@@ -131,8 +132,8 @@ def _measures() -> list[Any]:
             ),
             0,
         ).label("booked_minutes"),
-        func.count(Appointment.satisfaction_score).label("ratings"),
-        func.avg(Appointment.satisfaction_score).label("average_satisfaction"),
+        func.count(case((fulfilled, Appointment.satisfaction_score))).label("ratings"),
+        func.avg(case((fulfilled, Appointment.satisfaction_score))).label("average_satisfaction"),
     ]
 
 
@@ -280,13 +281,14 @@ def _new_patients(
     before = [
         earlier.patient_id == Appointment.patient_id,
         earlier.start_at < start,
-        earlier.status.not_in([s.value for s in NOT_COUNTED]),
+        earlier.status == AppointmentStatus.FULFILLED.value,
+        earlier.archived_at.is_(None),
         earlier.hospital_id == hospital_id,
     ]
     if doctor_id is not None:
         before.append(earlier.doctor_id == doctor_id)
     statement = select(func.count(distinct(Appointment.patient_id))).where(
-        where, ~exists().where(*before)
+        where, _is(AppointmentStatus.FULFILLED), ~exists().where(*before)
     )
     return int(session.scalar(statement) or 0)
 
@@ -335,25 +337,41 @@ def _local_calendar(
         .group_by(bucket, Appointment.status)
     )
     zone = ZoneInfo(time_zone)
-    yearly = (period.last.year - period.first.year) * 12 + period.last.month - period.first.month
-    bar = "%Y" if yearly >= MONTHLY_BARS_UP_TO else "%Y-%m"
+    months_long = (
+        (period.last.year - period.first.year) * 12 + period.last.month - period.first.month
+    )
+    years_long = period.last.year - period.first.year
+    bar = (
+        "%Y-%m"
+        if months_long < MONTHLY_BARS_UP_TO
+        else "%Y"
+        if years_long < YEARLY_BARS_UP_TO
+        else ""
+    )
     months: dict[str, dict[AppointmentStatus, int]] = defaultdict(lambda: defaultdict(int))
     weekdays, hours = [0] * 7, [0] * 24
     for quarter, status, count in rows:
         local = datetime.fromtimestamp(int(quarter) * QUARTER_HOUR_SECONDS, UTC).astimezone(zone)
-        months[local.strftime(bar)][AppointmentStatus(status)] += count
+        months[_bar_label(local, bar)][AppointmentStatus(status)] += count
         weekdays[local.weekday()] += count
         hours[local.hour] += count
-    every_month = (
-        _months_between(period)
-        if bar == "%Y-%m"
-        else [str(year) for year in range(period.first.year, period.last.year + 1)]
-    )
+    if bar == "%Y-%m":
+        every_month = _months_between(period)
+    elif bar == "%Y":
+        every_month = [str(year) for year in range(period.first.year, period.last.year + 1)]
+    else:
+        every_month = [
+            f"{decade}s" for decade in range(period.first.year // 10 * 10, period.last.year + 1, 10)
+        ]
     return (
         [MonthCounts(month, dict(months.get(month, {}))) for month in every_month],
         weekdays,
         hours,
     )
+
+
+def _bar_label(local: datetime, bar: str) -> str:
+    return local.strftime(bar) if bar else f"{local.year // 10 * 10}s"
 
 
 def _months_between(period: Period) -> list[str]:

@@ -45,6 +45,13 @@ MIN_PASSWORD_LENGTH = 8
 WRONG_LOGIN = "The user name or the password is wrong."
 
 
+class _Unchanged:
+    """Marks an argument left as it is (where None has a meaning of its own)."""
+
+
+UNCHANGED = _Unchanged()
+
+
 class AuthenticationError(DomainError):
     """Wrong user name or password (the message does not say which)."""
 
@@ -357,9 +364,11 @@ class AccountService(Service):
         active: bool | None = None,
         granted: frozenset[Permission] | None = None,
         removed: frozenset[Permission] | None = None,
+        doctor_id: int | _Unchanged | None = UNCHANGED,
         expected_version: int | None = None,
     ) -> UserRecord:
-        """Role, active flag and per-user permissions (the seed's PUT /users/{id}/permissions).
+        """Role, active flag, linked doctor and per-user permissions (the seed's
+        PUT /users/{id}/permissions); ``doctor_id=None`` removes the link.
 
         Nobody changes their own; the last active administrator stays one.
         """
@@ -400,6 +409,11 @@ class AccountService(Service):
                         "This is the last administrator; make someone else an administrator first."
                     )
             user.role, user.active = new_role.value, new_active
+            old_doctor = user.doctor_id
+            if not isinstance(doctor_id, _Unchanged) and doctor_id != user.doctor_id:
+                if doctor_id is not None and uow.doctors.get(doctor_id) is None:
+                    raise ValidationError({"doctor_id": "The chosen doctor no longer exists."})
+                user.doctor_id = doctor_id
             new_granted = old.granted if granted is None else frozenset(granted)
             new_removed = old.removed if removed is None else frozenset(removed)
             if new_granted & new_removed:
@@ -424,12 +438,14 @@ class AccountService(Service):
                 {
                     "role": old.role,
                     "active": old.active,
+                    "doctor_id": old_doctor,
                     "granted": old.granted,
                     "removed": old.removed,
                 },
                 {
                     "role": new.role,
                     "active": new.active,
+                    "doctor_id": new.doctor_id,
                     "granted": new.granted,
                     "removed": new.removed,
                 },

@@ -153,6 +153,10 @@ class AppointmentService(Service):
             before = uow.appointments.record_by_id(appointment_id)
             for name, value in values.items():
                 setattr(appointment, name, value)
+            if appointment.status != AppointmentStatus.FULFILLED.value:
+                # A score is for a visit that took place; it goes if the visit did not.
+                appointment.satisfaction_score = None
+                appointment.satisfaction_comment = ""
             uow.session.flush()
             record = require(uow.appointments.record_by_id(appointment_id), KIND, appointment_id)
             self._audit(uow, "update", KIND, appointment_id, before, record)

@@ -174,6 +174,15 @@ class ReportService(Service):
             self._audit(uow, f"export-{what}", entity, record_id, None, detail)
             uow.commit()
 
+    def satisfaction(self, appointment_id: int) -> tuple[int | None, str]:
+        """The score and comment given so far (to show them before they are changed)."""
+        self._require(Permission.VIEW_PATIENTS, "view-appointment")
+        with self._uow() as uow:
+            appointment = require(
+                uow.session.get(Appointment, appointment_id), "appointment", appointment_id
+            )
+            return appointment.satisfaction_score, appointment.satisfaction_comment
+
     def record_satisfaction(
         self,
         appointment_id: int,
@@ -181,8 +190,9 @@ class ReportService(Service):
         comment: str = "",
         expected_version: int | None = None,
     ) -> AppointmentRecord:
-        """The patient's 1-5 score (and a comment) for a fulfilled appointment."""
-        self._require(Permission.CHECK_IN, "record-satisfaction")
+        """The patient's 1-5 score (and a comment) for a fulfilled appointment, given at the
+        front desk (with the booking permission: a doctor does not score their own visits)."""
+        self._require(Permission.BOOK, "record-satisfaction")
         check = FieldChecker()
         try:
             value = int(str(score).strip()) if score is not None and str(score).strip() else None

@@ -45,6 +45,25 @@ class SatisfactionDialog(ServiceDialog):
         self.comment.setMaximumHeight(90)
         self.fields.add("satisfaction_score", "Score", row)
         self.fields.add("satisfaction_comment", "Comment", self.comment)
+        self.loaded = False
+        appointment_id = appointment.id
+        self.run(lambda: reports.satisfaction(appointment_id), self._show_given, self._no_given)
+
+    def _show_given(self, given: tuple[int | None, str]) -> None:
+        """What was given before, unless the user has started to answer meanwhile."""
+        score, comment = given
+        if self.scores.checkedId() < 1 and not self.comment.toPlainText():
+            if score is not None:
+                self.choose(score)
+            self.comment.setPlainText(comment)
+            if score is not None:
+                self.intro.setText(
+                    self.intro.text() + " (a score was given before: change it here)"
+                )
+        self.loaded = True
+
+    def _no_given(self, error: BaseException) -> None:
+        self.loaded = True
 
     def choose(self, score: int) -> None:
         self.scores.button(score).setChecked(True)

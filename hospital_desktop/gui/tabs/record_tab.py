@@ -170,7 +170,8 @@ class RecordTab(QWidget, Generic[RecordT]):
 
         def done(count: int) -> None:
             self.export_button.setEnabled(True)
-            self.status_message.emit(f"Exported {count:,} {self.plural} to {path}.")
+            rows = f"{count:,} {self.form.kind}" if count == 1 else f"{count:,} {self.plural}"
+            self.status_message.emit(f"Exported {rows} to {path}.")
 
         def failed(error: BaseException) -> None:
             self.export_button.setEnabled(True)

@@ -1326,6 +1326,7 @@ class ReportsTab(QWidget):
         self._set_busy_text("")
         self._update_buttons()
         self.saved_path = path
+        self.message.setVisible(False)  # an earlier failure no longer applies
         self.saved_label.setText(f"Saved {path.name} in {path.parent}.")
         self.saved_bar.setVisible(True)
         self.status_message.emit(f"The report was saved as {path}.")
@@ -1339,11 +1340,19 @@ class ReportsTab(QWidget):
 
     def open_saved(self) -> None:
         if self.saved_path is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.saved_path)))
+            self._open(self.saved_path, "PDF files")
 
     def open_saved_folder(self) -> None:
         if self.saved_path is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.saved_path.parent)))
+            self._open(self.saved_path.parent, "folders")
+
+    def _open(self, path: Path, what: str) -> None:
+        """Open with the computer's own program, or say where the file is."""
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self.message.setText(
+                f"This computer has no program set up to open {what}. The file is at {path}."
+            )
+            self.message.setVisible(True)
 
     def print_report(self) -> None:
         """Render the PDF on the worker, then preview it; printing it is recorded."""

@@ -77,7 +77,7 @@ ACTION_PERMISSIONS = {
     "no_show": Permission.CHECK_IN,
     "cancel": Permission.CANCEL,
     "reschedule": Permission.BOOK,
-    "rate": Permission.CHECK_IN,
+    "rate": Permission.BOOK,  # asked at the front desk, not by the doctor
 }
 ACTIONS = {
     "check_in": ("Check &in", {AppointmentStatus.BOOKED}),
