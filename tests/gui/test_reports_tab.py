@@ -196,11 +196,11 @@ def test_a_hospital_report_shows_the_figures_the_service_computes(desk, qtbot):
         "appointments": ("7", "counted in the period"),
         "fulfilled": ("2", "2 of 7 appointments"),
         "patients_served": ("1", "each patient counted once"),
-        "new_patients": ("3", "first appointment here"),
+        "new_patients": ("1", "first time served here"),
         "no_show_rate": ("33.3%", "1 of 3 due\n(fulfilled + no-shows)"),
         "cancellation_rate": ("28.6%", "2 of 7 appointments"),
         "late_cancellations": ("1", "of 2 cancellations"),
-        "utilisation": ("16.7%", "2 h 30 min booked\nof 15 h timetabled"),
+        "utilisation": ("13.3%", "2 h booked\nof 15 h timetabled"),
         "satisfaction": ("4.5", "out of 5, from 2 ratings"),
         "fees_billed": ("1,150.00", "payer 80.00\npatient 1,070.00"),
         "busiest_days": ("Mon, Wed, Tue", "2 · 2 · 1 appointments"),
@@ -216,8 +216,8 @@ def test_a_hospital_report_shows_the_figures_the_service_computes(desk, qtbot):
         "Total", "7", "2", "1", "2", "1", "1,150.00", "80.00", "1,070.00",
     ]  # fmt: skip
     assert texts(tab.models["by_doctor"]) == [
-        ["Dr Ada Núñez", "7", "2", "1", "2", "1", "16.7%", "4.5", "2"],
-        ["Total", "7", "2", "1", "2", "1", "16.7%", "4.5", "2"],
+        ["Dr Ada Núñez", "7", "2", "1", "2", "1", "13.3%", "4.5", "2"],
+        ["Total", "7", "2", "1", "2", "1", "13.3%", "4.5", "2"],
     ]
     assert texts(tab.models["by_status"])[-1] == ["Total", "7", "100.0%"]
     by_status = {row[0]: row[1:] for row in texts(tab.models["by_status"])[:-1]}
@@ -251,7 +251,7 @@ def test_doctor_metrics_and_the_choice_kept_when_appointments_change(desk, qtbot
     assert tab.title_label.text().startswith("Dr Ada Núñez at St Mary's · ")
     assert tab.card_text("appointments") == f"{expected.total.appointments:,}"
     assert tab.card_text("no_show_rate") == "33.3%"
-    assert tab.card_detail("new_patients") == "first with this doctor"
+    assert tab.card_detail("new_patients") == "first time with this doctor"
     assert tab.models["by_doctor"].table == doctor_table(expected)
 
     # Another booking: the figures refresh for the same doctor and period.
@@ -597,3 +597,17 @@ def test_screenshot_of_the_busiest_hospital(imported_url, qtbot):
         close(tab)
         services.close()
     assert errors == []
+
+
+def test_changing_the_choice_keeps_exports_of_old_figures_out_of_reach(desk, qtbot):
+    """After the period is changed, the shown figures are of the old one: no export until
+    Show computes the new."""
+    tab = desk.tab()
+    first, last = desk.week
+    show(qtbot, tab, "hospital", desk.clinic.hospital_id, "St Mary's", first, last)
+    assert tab.export_pdf_button.isEnabled()
+    tab.to_date.setDate(tab.to_date.date().addDays(1))
+    assert not tab.export_pdf_button.isEnabled()
+    with qtbot.waitSignal(tab.figures_shown, timeout=10000):
+        tab.show_button.click()
+    assert tab.export_pdf_button.isEnabled()

@@ -330,7 +330,7 @@ def summary_items(stats: Statistics) -> list[SummaryItem]:
             "new_patients",
             "New patients",
             stats.new_patients,
-            "first appointment here" if stats.doctor_id is None else "first with this doctor",
+            "first time served here" if stats.doctor_id is None else "first time with this doctor",
             definition_of("New patients"),
         ),
         SummaryItem(
@@ -908,6 +908,7 @@ class ReportsTab(QWidget):
         self._computing = False
         self._exporting = False
         self._stale = False
+        self._choice_changed = False
         self._folder = ""
         self._zones: dict[int, str] = {}
         self._setting_period = False
@@ -1476,6 +1477,7 @@ class ReportsTab(QWidget):
         self._set_busy_text("")
         self.message.setVisible(False)
         self.request, self.statistics = request, stats
+        self._choice_changed = False
         self._fill(stats)
         self._update_buttons()
         self.figures_shown.emit(stats)
@@ -1537,7 +1539,8 @@ class ReportsTab(QWidget):
 
     def _update_buttons(self) -> None:
         visible = bool(self._may_export)
-        enabled = self.statistics is not None and not self._exporting
+        # Exports are of the figures shown: not while the choice above says something else.
+        enabled = self.statistics is not None and not self._exporting and not self._choice_changed
         for button in (self.export_pdf_button, self.export_csv_button, self.print_button):
             button.setVisible(visible)
             button.setEnabled(enabled)
@@ -1601,13 +1604,25 @@ class ReportsTab(QWidget):
     def _on_kind_toggled(self, _checked: bool) -> None:
         self.picker_stack.setCurrentWidget(self._picker(self.kind))
         self.errors["record"].setVisible(False)
+        self._choice_edited()
 
     def _on_choice_changed(self, _record_id: object) -> None:
         self.errors["record"].setVisible(False)
+        self._choice_edited()
+
+    def _choice_edited(self) -> None:
+        """The hospital, doctor or period was changed after figures were shown: say that
+        they are not of it yet, and keep exports (of the shown figures) out of reach."""
+        if self.statistics is None or self._choice_changed:
+            return
+        self._choice_changed = True
+        self._update_buttons()
+        self.status_message.emit("Press Show to see the figures of the new choice.")
 
     def _on_date_edited(self, _day: QDate) -> None:
         for name in ("first", "last"):
             self.errors[name].setVisible(False)
+        self._choice_edited()
         if not self._setting_period:
             self.quick_box.setCurrentIndex(0)
 
