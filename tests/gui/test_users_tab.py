@@ -399,3 +399,28 @@ def test_screenshot(desk, qtbot):
     desk.tab.details.boxes[Permission.CANCEL].click()  # an unsaved edit: Save is enabled
     path = save_screenshot(desk.tab, "users-tab")
     assert path.exists()
+
+
+def test_linking_an_account_to_a_doctor_and_back(desk, qtbot):
+    nora = desk.register("nora", "Nora Núñez", Role.DOCTOR)
+    desk.tab.refresh()
+    settle(qtbot, desk)
+    desk.tab.select_user(nora.id)
+    dialog = desk.tab.open_link_doctor()
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.doctors_ready)
+    assert dialog.chosen_doctor() is None
+    assert dialog.choose_doctor(desk.doctor_id)
+    with qtbot.waitSignal(dialog.succeeded, timeout=10000):
+        dialog.submit()
+    settle(qtbot, desk)
+    assert desk.user("nora").doctor_id == desk.doctor_id
+    assert desk.cell("nora", "Linked doctor") == "Dr Ada Núñez"
+    again = desk.tab.open_link_doctor()
+    qtbot.waitUntil(lambda: again.doctors_ready)
+    assert again.chosen_doctor() == desk.doctor_id  # the link it has is chosen
+    again.choose_doctor(None)
+    with qtbot.waitSignal(again.succeeded, timeout=10000):
+        again.submit()
+    settle(qtbot, desk)
+    assert desk.user("nora").doctor_id is None

@@ -194,3 +194,23 @@ def test_wrong_current_passwords_count_towards_the_lockout(services, admin):
         services.accounts.change_password(admin, "not it", "a new password")
     with pytest.raises(AccountLockedError):
         services.accounts.login("Admin", "correct horse", DESK)
+
+
+def test_the_linked_doctor_changes_and_is_audited(services, admin):
+    from tests.integration.scheduling_fixtures import make_clinic
+
+    clinic = make_clinic(services.for_actor(admin), patients=0)
+    doctor = services.accounts.register(admin, "dr.n", "Dr N", Role.DOCTOR, "initial-pass")
+    linked = services.accounts.update_user(admin, doctor.id, doctor_id=clinic.doctor_id)
+    assert linked.doctor_id == clinic.doctor_id
+    kept = services.accounts.update_user(admin, doctor.id, active=True)  # link untouched
+    assert kept.doctor_id == clinic.doctor_id
+    with pytest.raises(ValidationError, match="no longer exists"):
+        services.accounts.update_user(admin, doctor.id, doctor_id=99_999)
+    unlinked = services.accounts.update_user(admin, doctor.id, doctor_id=None)
+    assert unlinked.doctor_id is None
+    with services.unit_of_work() as uow:
+        changes = [e.changes for e in recent_entries(uow, entity="user", record_id=doctor.id)]
+    assert {"doctor_id": [clinic.doctor_id, None]} == {
+        k: v for k, v in changes[0].items() if k == "doctor_id"
+    }

@@ -34,50 +34,17 @@ NO_DOCTOR = "(none)"
 TOO_SHORT = f"The password needs at least {MIN_PASSWORD_LENGTH} characters."
 
 
-class NewUserDialog(ServiceDialog):
-    """Register a user: who they are, their role, an optional doctor's record to link, and
-    an initial password they must change at their first login."""
+class _WithDoctorChoice(ServiceDialog):
+    """A dialog with the list of doctors an account may be linked to, loaded on open."""
 
     doctors_loaded = Signal()
 
-    def __init__(
-        self, services: AppServices, tasks: TaskRunner, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(
-            tasks,
-            "New user",
-            "Register someone who works at the desk. They log in with the initial password "
-            "and must choose their own at the first login.",
-            "Register",
-            parent,
-        )
+    def add_doctor_choice(self, services: AppServices, hint: str) -> None:
         self._services = services
-        self.username = self.fields.add(
-            "username", "User name", QLineEdit(), "Letters, digits, '.', '-' and '_'."
-        )
-        self.full_name = self.fields.add("full_name", "Full name", QLineEdit())
-        self.role = QComboBox()
-        for role in Role:
-            self.role.addItem(role.label, role)
-        self.role.setCurrentIndex(self.role.findData(Role.RECEPTIONIST))
-        self.fields.add("role", "Role", self.role)
         self.doctor = QComboBox()
         self.doctor.addItem("Loading the doctors…", None)
         self.doctor.setEnabled(False)
-        self.fields.add(
-            "doctor_id",
-            "Linked doctor",
-            self.doctor,
-            "For the doctor role: lets the account manage that doctor's own timetable.",
-        )
-        self.password = self.fields.add(
-            "password",
-            "Initial password",
-            password_field(),
-            f"At least {MIN_PASSWORD_LENGTH} characters; tell it to the user in person.",
-        )
-        self.repeat = self.fields.add("repeat", "Password again", password_field())
-        self.username.setFocus()
+        self.fields.add("doctor_id", "Linked doctor", self.doctor, hint)
         self.run(self._load_doctors_work(), self._on_doctors, self._on_doctors_failed)
 
     @property
@@ -92,6 +59,71 @@ class NewUserDialog(ServiceDialog):
         self.doctor.setCurrentIndex(index)
         return True
 
+    def chosen_doctor(self) -> int | None:
+        return self.doctor.currentData() if self.doctors_ready else None
+
+    def _load_doctors_work(self) -> Callable[[], list[DoctorRecord]]:
+        doctors = self._services.doctors
+        return lambda: doctors.list(ListQuery(sort="name", limit=DOCTOR_LIMIT)).items
+
+    def _on_doctors(self, doctors: list[DoctorRecord]) -> None:
+        self.doctor.clear()
+        self.doctor.addItem(NO_DOCTOR, None)
+        for doctor in doctors:
+            if doctor.active:
+                self.doctor.addItem(doctor_label(doctor), doctor.id)
+        self.doctor.setEnabled(True)
+        self.doctors_shown()
+        self.doctors_loaded.emit()
+
+    def doctors_shown(self) -> None:
+        """Once the list is there (to select the doctor already linked, for example)."""
+
+    def _on_doctors_failed(self, error: BaseException) -> None:
+        """The account can still be saved, only without a doctor's record."""
+        self.doctor.clear()
+        self.doctor.addItem(NO_DOCTOR, None)
+        self.doctor.setEnabled(True)
+        self.fields.show({"doctor_id": f"The doctors could not be listed: {message_for(error)}"})
+        self.doctors_loaded.emit()
+
+
+class NewUserDialog(_WithDoctorChoice):
+    """Register a user: who they are, their role, an optional doctor's record to link, and
+    an initial password they must change at their first login."""
+
+    def __init__(
+        self, services: AppServices, tasks: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(
+            tasks,
+            "New user",
+            "Register someone who works at the desk. They log in with the initial password "
+            "and must choose their own at the first login.",
+            "Register",
+            parent,
+        )
+        self.username = self.fields.add(
+            "username", "User name", QLineEdit(), "Letters, digits, '.', '-' and '_'."
+        )
+        self.full_name = self.fields.add("full_name", "Full name", QLineEdit())
+        self.role = QComboBox()
+        for role in Role:
+            self.role.addItem(role.label, role)
+        self.role.setCurrentIndex(self.role.findData(Role.RECEPTIONIST))
+        self.fields.add("role", "Role", self.role)
+        self.add_doctor_choice(
+            services, "For the doctor role: lets the account manage that doctor's own timetable."
+        )
+        self.password = self.fields.add(
+            "password",
+            "Initial password",
+            password_field(),
+            f"At least {MIN_PASSWORD_LENGTH} characters; tell it to the user in person.",
+        )
+        self.repeat = self.fields.add("repeat", "Password again", password_field())
+        self.username.setFocus()
+
     def choose_role(self, role: Role) -> None:
         self.role.setCurrentIndex(self.role.findData(role))
 
@@ -105,7 +137,7 @@ class NewUserDialog(ServiceDialog):
         username, full_name = self.username.text(), self.full_name.text()
         role = Role(self.role.currentData())  # Qt hands a StrEnum back as a plain str
         password = self.password.text()
-        doctor_id: int | None = self.doctor.currentData() if self.doctors_ready else None
+        doctor_id = self.chosen_doctor()
         return lambda: accounts.register(
             actor,  # type: ignore[arg-type]  # the tab refuses services without an actor
             username,
@@ -114,27 +146,6 @@ class NewUserDialog(ServiceDialog):
             password,
             doctor_id=doctor_id,
         )
-
-    def _load_doctors_work(self) -> Callable[[], list[DoctorRecord]]:
-        doctors = self._services.doctors
-        return lambda: doctors.list(ListQuery(sort="name", limit=DOCTOR_LIMIT)).items
-
-    def _on_doctors(self, doctors: list[DoctorRecord]) -> None:
-        self.doctor.clear()
-        self.doctor.addItem(NO_DOCTOR, None)
-        for doctor in doctors:
-            if doctor.active:
-                self.doctor.addItem(doctor_label(doctor), doctor.id)
-        self.doctor.setEnabled(True)
-        self.doctors_loaded.emit()
-
-    def _on_doctors_failed(self, error: BaseException) -> None:
-        """The account can still be registered, only without a doctor's record."""
-        self.doctor.clear()
-        self.doctor.addItem(NO_DOCTOR, None)
-        self.doctor.setEnabled(True)
-        self.fields.show({"doctor_id": f"The doctors could not be listed: {message_for(error)}"})
-        self.doctors_loaded.emit()
 
 
 class ResetPasswordDialog(ServiceDialog):
@@ -177,3 +188,36 @@ class ResetPasswordDialog(ServiceDialog):
     def work(self) -> Callable[[], UserRecord]:
         reset, password = self._reset, self.new.text()
         return lambda: reset(password)
+
+
+class LinkDoctorDialog(_WithDoctorChoice):
+    """Link an account to a doctor's record (or remove the link): what lets a doctor's
+    account open on their own week and manage their own timetable."""
+
+    def __init__(
+        self,
+        services: AppServices,
+        tasks: TaskRunner,
+        user: UserRecord,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(
+            tasks,
+            "Linked doctor",
+            f"The doctor's record {user.full_name} ({user.username}) works as.",
+            "Save",
+            parent,
+        )
+        self.user = user
+        self.add_doctor_choice(services, "Choose (none) to remove the link.")
+
+    def doctors_shown(self) -> None:
+        self.choose_doctor(self.user.doctor_id)
+
+    def work(self) -> Callable[[], UserRecord]:
+        accounts, actor = self._services.accounts, self._services.actor
+        user_id, version, doctor_id = self.user.id, self.user.version, self.chosen_doctor()
+        assert actor is not None
+        return lambda: accounts.update_user(
+            actor, user_id, doctor_id=doctor_id, expected_version=version
+        )

@@ -58,7 +58,11 @@ from hospital_desktop.core.domain.security import (
 )
 from hospital_desktop.core.services.changes import Change, Entity
 from hospital_desktop.core.services.guard import PermissionDeniedError
-from hospital_desktop.gui.dialogs.user_dialogs import NewUserDialog, ResetPasswordDialog
+from hospital_desktop.gui.dialogs.user_dialogs import (
+    LinkDoctorDialog,
+    NewUserDialog,
+    ResetPasswordDialog,
+)
 from hospital_desktop.gui.errors import message_for, show_error
 from hospital_desktop.gui.models.record_table import Column, ColumnTableModel
 from hospital_desktop.gui.tasks import TaskRunner
@@ -483,6 +487,9 @@ class UsersTab(QWidget):
         self.revert_button = QPushButton("Revert")
         self.revert_button.setToolTip("Throw away the unsaved changes")
         self.revert_button.clicked.connect(self.revert)
+        self.link_button = QPushButton("Linked doctor…")
+        self.link_button.setToolTip("Link this account to a doctor's record, or remove the link")
+        self.link_button.clicked.connect(self.open_link_doctor)
         self.reset_button = QPushButton("Reset password…")
         self.reset_button.setToolTip("Set a new password; this also unlocks the account")
         self.reset_button.clicked.connect(self.open_reset_password)
@@ -490,6 +497,7 @@ class UsersTab(QWidget):
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.revert_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.link_button)
         buttons.addWidget(self.reset_button)
         self.message = QLabel()
         self.message.setObjectName("panelMessage")
@@ -617,6 +625,20 @@ class UsersTab(QWidget):
         self.reset_dialog = dialog
         dialog.open()
 
+    def open_link_doctor(self) -> LinkDoctorDialog | None:
+        record = self.details.record
+        if record is None or self.details.own or self.details.is_dirty:
+            return None
+        dialog = LinkDoctorDialog(self.services, self.tasks, record, self)
+        dialog.succeeded.connect(self._on_doctor_linked)
+        dialog.open()
+        return dialog
+
+    def _on_doctor_linked(self, record: UserRecord) -> None:
+        self._select_after_load = record.id
+        self.status_message.emit(f"The linked doctor of {record.full_name} was saved.")
+        self.refresh()
+
     def report_error(self, error: BaseException, title: str) -> None:
         """A message box; tests replace it."""
         show_error(self, error, title)
@@ -682,6 +704,7 @@ class UsersTab(QWidget):
         self.save_button.setEnabled(idle and record is not None and not own and dirty)
         self.revert_button.setEnabled(idle and dirty)
         self.reset_button.setEnabled(idle and record is not None and not own)
+        self.link_button.setEnabled(idle and record is not None and not own and not dirty)
         self.new_button.setEnabled(idle)
         tip = OWN_PASSWORD if own else "Set a new password; this also unlocks the account"
         self.reset_button.setToolTip(tip)
