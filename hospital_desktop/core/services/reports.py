@@ -108,7 +108,7 @@ class ReportService(Service):
                 entity,
                 None,
                 None,
-                {"file": Path(path).name, "rows": count, "list": description},
+                {"file": str(Path(path).resolve()), "rows": count, "list": description},
             )
             uow.commit()
         return count
@@ -132,7 +132,12 @@ class ReportService(Service):
                 entity,
                 record_id,
                 None,
-                {"file": out.name, "period": stats.period.describe()},
+                {
+                    "subject": stats.subject,
+                    "hospital": stats.hospital_name,
+                    "period": stats.period.describe(),
+                    "file": str(out.resolve()),
+                },
             )
             uow.commit()
 
@@ -163,7 +168,7 @@ class ReportService(Service):
                 "doctor",
                 doctor_id,
                 None,
-                {"file": Path(out).name, "week": layout.monday.isoformat()},
+                {"file": str(Path(out).resolve()), "week": layout.monday.isoformat()},
             )
             uow.commit()
 

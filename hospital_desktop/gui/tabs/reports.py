@@ -624,9 +624,8 @@ def export_detail(stats: Statistics, target: Path) -> dict[str, Any]:
     return {
         "subject": stats.subject,
         "hospital": stats.hospital_name,
-        "first": stats.period.first.isoformat(),
-        "last": stats.period.last.isoformat(),
-        "file": target.name,
+        "period": stats.period.describe(),
+        "file": str(target),
     }
 
 
