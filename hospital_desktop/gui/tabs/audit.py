@@ -45,7 +45,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -63,6 +62,7 @@ from hospital_desktop.core.services.guard import PermissionDeniedError
 from hospital_desktop.gui.errors import message_for
 from hospital_desktop.gui.models.record_table import PAGE_SIZE, Column, RecordTableModel
 from hospital_desktop.gui.tasks import TaskRunner
+from hospital_desktop.gui.widgets.list_view import list_view
 from hospital_desktop.gui.widgets.search_box import DEBOUNCE_MS
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -412,16 +412,7 @@ class AuditTab(QWidget):
             ListQuery(limit=PAGE_SIZE),
             self,
         )
-        self.table = QTableView()
-        self.table.setObjectName("auditTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table = list_view(self.model, "auditTable")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)

@@ -8,7 +8,6 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QFileDialog,
     QHBoxLayout,
@@ -16,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +24,7 @@ from hospital_desktop.core.services.guard import PermissionDeniedError
 from hospital_desktop.gui.errors import message_for, show_error
 from hospital_desktop.gui.models.record_table import RecordTableModel
 from hospital_desktop.gui.widgets.filter_chip import FilterChip
+from hospital_desktop.gui.widgets.list_view import list_view
 from hospital_desktop.gui.widgets.record_form import RecordForm
 from hospital_desktop.gui.widgets.search_box import SearchBox
 
@@ -75,14 +74,7 @@ class RecordTab(QWidget, Generic[RecordT]):
         self.export_button.setVisible(False)  # until the window says who may export
         self._exporter: Exporter | None = None
 
-        self.table = QTableView()
-        self.table.setModel(model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table = list_view(model)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)

@@ -23,7 +23,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -36,7 +35,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -67,6 +65,7 @@ from hospital_desktop.gui.errors import message_for, show_error
 from hospital_desktop.gui.models.record_table import Column, ColumnTableModel
 from hospital_desktop.gui.tasks import TaskRunner
 from hospital_desktop.gui.widgets.field_messages import ERROR_STYLE, FieldMessages
+from hospital_desktop.gui.widgets.list_view import list_view
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 OWN_ACCOUNT = "You cannot change your own role or permissions; ask another administrator."
@@ -447,15 +446,7 @@ class UsersTab(QWidget):
         self.reset_dialog: ResetPasswordDialog | None = None
 
         self.model = UserTableModel(self.actor.user_id, self)
-        self.table = QTableView()
-        self.table.setObjectName("usersTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table = list_view(self.model, "usersTable")
         # Tens of rows: every column fits its content, and the full name takes what is left.
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
