@@ -272,3 +272,18 @@ def test_the_window_offers_new_rights_and_hides_what_was_taken(open_window, impo
     assert "may not" in patients.count_label.text()
     with qtbot.waitSignal(window.reopen_requested):
         window.rights_changed_button.click()
+
+
+def test_retyping_a_field_takes_its_message_away(sqlite_url, qtbot):
+    services, tasks = open_services(sqlite_url), runner()
+    try:
+        dialog = FirstAdministratorDialog(services.accounts, tasks, DESK, sqlite_url)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.submit()
+        assert dialog.fields.error("username") == "Enter a user name."
+        qtbot.keyClicks(dialog.username, "b")
+        assert dialog.fields.error("username") == ""
+    finally:
+        tasks.shutdown()
+        services.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 ERROR_STYLE = "color: #b3261e;"
 HINT_STYLE = "color: palette(placeholder-text);"
@@ -44,6 +44,8 @@ class FieldMessages:
         caption.setBuddy(widget)
         self._form.addRow(caption, cell)
         self._fields[name] = _Field(widget, error)
+        if isinstance(widget, QLineEdit):  # retyping answers the message: it goes
+            widget.textEdited.connect(lambda _text, field=name: self.clear_field(field))
         return widget
 
     def widget(self, name: str) -> QWidget:
