@@ -545,78 +545,73 @@ def _financials(stats: Statistics, book: FontBook, styles: Styles, width: float)
     return story
 
 
-def _services(stats: Statistics, book: FontBook, styles: Styles, width: float) -> list[Flowable]:
-    story: list[Flowable] = [
-        CondPageBreak(50 * mm),
-        para(book, "Services provided", styles.h1, bold=True),
-    ]
-    if not stats.by_service:
+COUNT_HEADERS = ("Appoint­ments", "Fulfilled", "No-shows", "Cancelled", "Patients served")
+
+
+def _counts(row: Figures) -> tuple[str, ...]:
+    return (
+        count(row.appointments),
+        count(row.fulfilled),
+        count(row.no_shows),
+        count(row.cancelled),
+        count(row.patients_served),
+    )
+
+
+def _count_table(
+    stats: Statistics,
+    book: FontBook,
+    styles: Styles,
+    title: str,
+    first: str,
+    rows: list[Figures],
+    widths: tuple[float, ...],
+    extra: tuple[tuple[str, Callable[[Figures], str]], ...] = (),
+) -> list[Flowable]:
+    """A section with a row of counts per service or doctor (and ``extra`` columns), its
+    total row from ``stats.total``."""
+    story: list[Flowable] = [CondPageBreak(50 * mm), para(book, title, styles.h1, bold=True)]
+    if not rows:
         story.append(message(book, styles, "No appointments in this period."))
         return story
 
     def columns(row: Figures) -> tuple[str, ...]:
-        return (
-            count(row.appointments),
-            count(row.fulfilled),
-            count(row.no_shows),
-            count(row.cancelled),
-            count(row.patients_served),
-        )
+        return (*_counts(row), *(value(row) for _, value in extra))
 
     story.append(
         data_table(
             book,
             styles,
-            ("Service", "Appoint­ments", "Fulfilled", "No-shows", "Cancelled", "Patients served"),
-            [(row.label, *columns(row)) for row in stats.by_service],
-            (0.35 * width, *(0.13 * width,) * 5),
+            (first, *COUNT_HEADERS, *(name for name, _ in extra)),
+            [(row.label, *columns(row)) for row in rows],
+            widths,
             total=("Total", *columns(stats.total)),
         )
     )
     return story
+
+
+def _services(stats: Statistics, book: FontBook, styles: Styles, width: float) -> list[Flowable]:
+    widths = (0.35 * width, *(0.13 * width,) * 5)
+    return _count_table(
+        stats, book, styles, "Services provided", "Service", stats.by_service, widths
+    )
 
 
 def _doctors(stats: Statistics, book: FontBook, styles: Styles, width: float) -> list[Flowable]:
-    story: list[Flowable] = [
-        CondPageBreak(50 * mm),
-        para(book, "Doctors", styles.h1, bold=True),
-    ]
-    if not stats.by_doctor:
-        story.append(message(book, styles, "No appointments in this period."))
-        return story
-
-    def columns(row: Figures) -> tuple[str, ...]:
-        return (
-            count(row.appointments),
-            count(row.fulfilled),
-            count(row.no_shows),
-            count(row.cancelled),
-            count(row.patients_served),
-            percent(row.utilisation),
-            satisfaction(row, with_word=False),
-        )
-
-    header = (
+    return _count_table(
+        stats,
+        book,
+        styles,
+        "Doctors",
         "Doctor",
-        "Appoint­ments",
-        "Fulfilled",
-        "No-shows",
-        "Cancelled",
-        "Patients served",
-        "Utilis­ation",
-        "Satisfaction (ratings)",
+        stats.by_doctor,
+        (0.23 * width, *(0.105 * width,) * 6, 0.14 * width),
+        (
+            ("Utilis­ation", lambda row: percent(row.utilisation)),
+            ("Satisfaction (ratings)", lambda row: satisfaction(row, with_word=False)),
+        ),
     )
-    story.append(
-        data_table(
-            book,
-            styles,
-            header,
-            [(row.label, *columns(row)) for row in stats.by_doctor],
-            (0.23 * width, *(0.105 * width,) * 6, 0.14 * width),
-            total=("Total", *columns(stats.total)),
-        )
-    )
-    return story
 
 
 # --- charts ----------------------------------------------------------------------------------

@@ -384,6 +384,17 @@ class _Panel(QWidget, Generic[LoadedT]):
         self._forms.append(form)
         return form
 
+    def add_messages(self, column: QVBoxLayout) -> None:
+        """What was done or is wrong, and why the forms are missing for a read-only user."""
+        column.addWidget(self.message)
+        column.addWidget(self.read_only_note)
+
+    def set_body(self, body: QWidget) -> None:
+        """The panel's content, scrolling when the side panel is short."""
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(_scrolling(body))
+
     def buttons(self, *buttons: QPushButton, right: QPushButton | None = None) -> ButtonRow:
         row = ButtonRow(*buttons, right=right)
         self._button_rows.append(row)
@@ -538,11 +549,8 @@ class EntriesEditor(_Panel[list[TimetableEntryRecord]]):
         column.addWidget(self.form_title)
         column.addLayout(form)
         column.addLayout(self.buttons(self.new_button, self.save_button, right=self.delete_button))
-        column.addWidget(self.message)
-        column.addWidget(self.read_only_note)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(_scrolling(body))
+        self.add_messages(column)
+        self.set_body(body)
         self.new_entry()
 
     # --- public --------------------------------------------------------------------------
@@ -798,12 +806,9 @@ class ExceptionsEditor(_Panel[Exceptions]):
                 self.buttons(self.cancel_button, right=self.restore_button),
             )
         )
-        column.addWidget(self.message)
-        column.addWidget(self.read_only_note)
+        self.add_messages(column)
         column.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(_scrolling(body))
+        self.set_body(body)
         self.update_buttons()
 
     # --- public --------------------------------------------------------------------------
@@ -1086,8 +1091,7 @@ class WaitlistPanel(_Panel[list[WaitlistRecord]]):
         )
         column.addWidget(self.list, 1)
         column.addLayout(self.buttons(self.offer_button, right=self.remove_button))
-        column.addWidget(self.message)
-        column.addWidget(self.read_only_note)
+        self.add_messages(column)
         column.addWidget(
             _section(
                 "Add a patient",
@@ -1096,9 +1100,7 @@ class WaitlistPanel(_Panel[list[WaitlistRecord]]):
                 self.buttons(self.add_button),
             )
         )
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(_scrolling(body))
+        self.set_body(body)
         self.update_buttons()
 
     # --- public --------------------------------------------------------------------------
