@@ -218,15 +218,13 @@ def _report(arguments: argparse.Namespace, services: AppServices) -> int:
     if arguments.hospital is not None:
         hospital_id = services.hospitals.resolve(arguments.hospital)
         stats = services.reports.hospital_statistics(hospital_id, arguments.first, arguments.last)
-        entity, record_id = "hospital", hospital_id
     else:
         doctor_id = services.doctors.resolve(arguments.doctor)
         stats = services.reports.doctor_metrics(doctor_id, arguments.first, arguments.last)
-        entity, record_id = "doctor", doctor_id
     out: Path = arguments.out
     if out.suffix.lower() != ".pdf":
         raise DomainError(f"{out} does not end in .pdf; give the report a .pdf name.")
-    services.reports.export_pdf(stats, out, render_hospital_report, entity, record_id)
+    services.reports.export_pdf(stats, out, render_hospital_report)
     total = stats.total
     print(
         f"Wrote {out}: {stats.subject}, {stats.period.describe()}: "

@@ -24,7 +24,7 @@ def safe_cell(value: object) -> str:
 
 def _is_number(text: str) -> bool:
     try:
-        float(text.replace(",", ""))
+        float(text.replace(",", "").rstrip("%"))
     except ValueError:
         return False
     return True

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from hospital_desktop.core.db.models import Appointment
 from hospital_desktop.core.db.uow import UnitOfWork
@@ -25,6 +26,7 @@ from hospital_desktop.core.services.audit import write_entry
 from hospital_desktop.core.services.base import Service, check_version, require
 from hospital_desktop.core.services.changes import Change, Entity
 
+T = TypeVar("T")
 MAX_PERIOD_DAYS = 366 * 200  # a Synthea history reaches back decades
 
 
@@ -99,78 +101,86 @@ class ReportService(Service):
         description: str = "",
     ) -> int:
         """Any list as a CSV file (UTF-8 with BOM), checked and recorded like every export."""
-        self._require(Permission.EXPORT, "export-csv")
-        count = write_csv(path, headers, rows)
-        with self._uow() as uow:
-            self._audit(
-                uow,
-                "export-csv",
-                entity,
-                None,
-                None,
-                {"file": str(Path(path).resolve()), "rows": count, "list": description},
-            )
-            uow.commit()
-        return count
+        return self._export(
+            "csv",
+            entity,
+            None,
+            Path(path),
+            lambda target: write_csv(target, headers, rows),
+            lambda count: {"file": str(Path(path).resolve()), "rows": count, "list": description},
+        )
 
     def export_pdf(
         self,
         stats: Statistics,
         out: Path,
         render: Callable[[Statistics, Path], None],
-        entity: str,
-        record_id: int | None,
     ) -> None:
         """Render ``stats`` to ``out`` whole or not at all, checked and audited."""
-        self._require(Permission.EXPORT, "export-pdf")
-        out = Path(out)
-        _write_whole(out, lambda target: render(stats, target))
-        with self._uow() as uow:
-            self._audit(
-                uow,
-                "export-pdf",
-                entity,
-                record_id,
-                None,
-                {
-                    "subject": stats.subject,
-                    "hospital": stats.hospital_name,
-                    "period": stats.period.describe(),
-                    "file": str(out.resolve()),
-                },
-            )
-            uow.commit()
+        self._export_report("pdf", stats, Path(out), lambda target: render(stats, target))
+
+    def export_report_csv(self, stats: Statistics, out: Path, rows: list[list[str]]) -> None:
+        """The report's tables as one CSV file (the rows as the Reports tab lays them out)."""
+        self._export_report(
+            "csv", stats, Path(out), lambda target: write_csv(target, rows[0], rows[1:])
+        )
 
     def export_week(self, doctor_id: int, layout: WeekLayout, out: Path) -> None:
         """A doctor's week as a printable PDF (a doctor may print their own)."""
-        self._require(Permission.EXPORT, "export-week", doctor_id=doctor_id)
+        self._export(
+            "week",
+            "doctor",
+            doctor_id,
+            Path(out),
+            lambda target: self._render_week(doctor_id, layout, target),
+            lambda _result: {
+                "file": str(Path(out).resolve()),
+                "week": layout.monday.isoformat(),
+            },
+            doctor_id=doctor_id,
+        )
+
+    def _render_week(self, doctor_id: int, layout: WeekLayout, target: Path) -> None:
         from hospital_desktop.core.reports.week_pdf import render_doctor_week
 
         with self._uow() as uow:
             doctor = require(uow.doctors.get(doctor_id), "doctor", doctor_id)
             doctor_name = doctor.name
             hospital_name = doctor.hospital.name if doctor.hospital is not None else ""
-        _write_whole(
-            Path(out),
-            lambda target: render_doctor_week(
-                layout,
-                target,
-                doctor_name=doctor_name,
-                hospital_name=hospital_name,
-                generated_by=self._generated_by(),
-                generated_at=utc_now(),
-            ),
+        render_doctor_week(
+            layout,
+            target,
+            doctor_name=doctor_name,
+            hospital_name=hospital_name,
+            generated_by=self._generated_by(),
+            generated_at=utc_now(),
         )
+
+    def _export_report(
+        self, what: str, stats: Statistics, out: Path, write: Callable[[Path], object]
+    ) -> None:
+        entity, record_id = report_subject(stats)
+        self._export(what, entity, record_id, out, write, lambda _result: report_detail(stats, out))
+
+    def _export(
+        self,
+        what: str,
+        entity: str,
+        record_id: int | None,
+        out: Path,
+        write: Callable[[Path], T],
+        detail: Callable[[T], dict],
+        *,
+        doctor_id: int | None = None,
+    ) -> T:
+        """Every export: the permission first, the file written whole (or not at all), then
+        one audit entry saying what left and where to."""
+        self._require(Permission.EXPORT, f"export-{what}", doctor_id=doctor_id)
+        result = _write_whole(out, write)
         with self._uow() as uow:
-            self._audit(
-                uow,
-                "export-week",
-                "doctor",
-                doctor_id,
-                None,
-                {"file": str(Path(out).resolve()), "week": layout.monday.isoformat()},
-            )
+            self._audit(uow, f"export-{what}", entity, record_id, None, detail(result))
             uow.commit()
+        return result
 
     def record_export(self, what: str, entity: str, record_id: int | None, detail: dict) -> None:
         """An export (PDF, CSV, print) leaves the application: the trail says who took what."""
@@ -257,13 +267,32 @@ class ReportService(Service):
         return self._actor.username if self._actor is not None else "(set-up, no user)"
 
 
-def _write_whole(out: Path, render: Callable[[Path], None]) -> None:
+def report_subject(stats: Statistics) -> tuple[str, int]:
+    """What a report is of, as the audit trail names it."""
+    if stats.doctor_id is None:
+        return "hospital", stats.hospital_id
+    return "doctor", stats.doctor_id
+
+
+def report_detail(stats: Statistics, out: Path | None = None) -> dict[str, str]:
+    detail = {
+        "subject": stats.subject,
+        "hospital": stats.hospital_name,
+        "period": stats.period.describe(),
+    }
+    if out is not None:
+        detail["file"] = str(Path(out).resolve())
+    return detail
+
+
+def _write_whole(out: Path, render: Callable[[Path], T]) -> T:
     """Render to a temporary file beside ``out`` and move it into place: a failure leaves
     no half-written file, and an existing one untouched."""
     temporary = out.with_name(f".{out.name}.part")
     try:
-        render(temporary)
+        result = render(temporary)
         temporary.replace(out)
+        return result
     except OSError as error:
         temporary.unlink(missing_ok=True)
         raise DomainError(

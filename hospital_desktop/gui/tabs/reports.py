@@ -10,11 +10,8 @@ then put the file where the user asked: nothing leaves the application unrecorde
 
 from __future__ import annotations
 
-import csv
 import logging
-import os
 import re
-import secrets
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -81,6 +78,7 @@ from hospital_desktop.core.domain.security import Permission, UserRecord
 from hospital_desktop.core.reports import figures as figures_module
 from hospital_desktop.core.reports.figures import Figures, Period, Statistics
 from hospital_desktop.core.services.changes import Change, Entity
+from hospital_desktop.core.services.reports import ReportService, report_detail, report_subject
 from hospital_desktop.gui.charts import OUTCOMES, MonthChart, StatusChart, outcome_of
 from hospital_desktop.gui.errors import message_for
 from hospital_desktop.gui.tabs.pickers import doctor_picker, hospital_picker
@@ -109,7 +107,6 @@ CARD_COLUMNS = ((1200, 6), (820, 4), (0, 3))  # (least tab width, cards a row)
 CHARTS_SIDE_BY_SIDE_FROM = 1000  # tab width
 PRINT_DPI = 200  # pages are drawn as images: enough for text, not a printer's 1200 dpi
 UNSAFE_IN_FILE_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # --- the quick periods ------------------------------------------------------------------
 
@@ -580,26 +577,7 @@ def report_csv_rows(stats: Statistics) -> list[list[str]]:
     rows += [[exported(cell) for cell in row] for row in months.rows]
     if months.total is not None:
         rows.append([exported(cell) for cell in months.total])
-    return [[_csv_text(cell) for cell in row] for row in rows]
-
-
-def _csv_text(text: str) -> str:
-    """Text a spreadsheet would run as a formula (a name starting with '=') stays text."""
-    return "'" + text if text.startswith(FORMULA_STARTS) and not _number(text) else text
-
-
-def _number(text: str) -> bool:
-    try:
-        float(text.rstrip("%"))
-    except ValueError:
-        return False
-    return True
-
-
-def write_report_csv(stats: Statistics, path: Path) -> None:
-    """UTF-8 with a byte-order mark, so spreadsheets read accented names right."""
-    with open(path, "w", encoding="utf-8-sig", newline="") as stream:
-        csv.writer(stream).writerows(report_csv_rows(stats))
+    return rows
 
 
 def render_pdf(stats: Statistics, path: Path) -> None:
@@ -620,46 +598,6 @@ def suggested_name(stats: Statistics, suffix: str) -> str:
     return f"{name}.{suffix}"
 
 
-def export_detail(stats: Statistics, target: Path) -> dict[str, Any]:
-    return {
-        "subject": stats.subject,
-        "hospital": stats.hospital_name,
-        "period": stats.period.describe(),
-        "file": str(target),
-    }
-
-
-def export_file(
-    services: AppServices,
-    stats: Statistics,
-    what: str,
-    target: Path,
-    write: Callable[[Path], None],
-) -> Path:
-    """On the worker: write beside ``target``, record the export, then move it into place
-    (a refused export leaves no file behind)."""
-    # A hidden name beside the target (same file system, so the move is atomic), made with
-    # the user's usual file permissions.
-    temporary = target.with_name(f".{target.stem}.{secrets.token_hex(4)}.partial{target.suffix}")
-    try:
-        write(temporary)
-        entity, record_id = (
-            (HOSPITAL, stats.hospital_id) if stats.doctor_id is None else (DOCTOR, stats.doctor_id)
-        )
-        services.reports.record_export(what, entity, record_id, export_detail(stats, target))
-        os.replace(temporary, target)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise DomainError(
-            f"The report could not be saved as {target.name} in {target.parent}: "
-            f"{error.strerror or error}. Nothing was exported; choose a folder you may write to."
-        ) from error
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return target
-
-
 def render_for_print(services: AppServices, stats: Statistics) -> Path:
     """On the worker: the PDF in a private temporary folder, to be drawn onto the printer.
 
@@ -677,12 +615,8 @@ def render_for_print(services: AppServices, stats: Statistics) -> Path:
 
 
 def record_print(services: AppServices, stats: Statistics) -> None:
-    entity, record_id = (
-        (HOSPITAL, stats.hospital_id) if stats.doctor_id is None else (DOCTOR, stats.doctor_id)
-    )
-    detail = export_detail(stats, Path(suggested_name(stats, "pdf")))
-    detail.pop("file")
-    services.reports.record_export("print", entity, record_id, detail)
+    entity, record_id = report_subject(stats)
+    services.reports.record_export("print", entity, record_id, report_detail(stats))
 
 
 def paint_pdf(document: Any, printer: QPrinter) -> int:
@@ -1293,13 +1227,26 @@ class ReportsTab(QWidget):
         return path or None
 
     def export_pdf(self) -> None:
-        self._export("pdf", "PDF documents (*.pdf)", render_pdf)
+        self._export(
+            "pdf",
+            "PDF documents (*.pdf)",
+            lambda reports, stats, target: reports.export_pdf(stats, target, render_pdf),
+        )
 
     def export_csv(self) -> None:
-        self._export("csv", "CSV files (*.csv)", write_report_csv)
+        self._export(
+            "csv",
+            "CSV files (*.csv)",
+            lambda reports, stats, target: reports.export_report_csv(
+                stats, target, report_csv_rows(stats)
+            ),
+        )
 
     def _export(
-        self, what: str, file_filter: str, write: Callable[[Statistics, Path], None]
+        self,
+        what: str,
+        file_filter: str,
+        write: Callable[[ReportService, Statistics, Path], None],
     ) -> None:
         stats = self.statistics
         if stats is None or self._exporting:
@@ -1314,10 +1261,10 @@ class ReportsTab(QWidget):
         self._exporting = True
         self._update_buttons()
         self._set_busy_text(f"Writing {target.name}…")
-        services = self.services
+        reports = self.services.reports
         self.tasks.run(
-            lambda: export_file(services, stats, what, target, partial(write, stats)),
-            lambda path: self._on_exported(what, path),
+            lambda: write(reports, stats, target),
+            lambda _none: self._on_exported(what, target),
             self._on_export_failed,
         )
 
