@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from hospital_desktop.core.db.models import Appointment, Doctor, Hospital
+from hospital_desktop.core.db.models import Appointment, Doctor, Hospital, TimetableEntry
 from hospital_desktop.core.db.scheduling import SchedulingRepository
 from hospital_desktop.core.db.sql_time import QUARTER_HOUR_SECONDS, minutes_between, quarter_hour
 from hospital_desktop.core.domain.values import AppointmentStatus
@@ -307,11 +307,14 @@ def _timetable_minutes(
     if doctor_id is not None:
         ids = {doctor_id}
     else:
-        with_entries = {
-            doctor.id
-            for doctor in session.scalars(select(Doctor).where(Doctor.hospital_id == hospital.id))
-            if scheduling.entries_of(doctor.id)
-        }
+        with_entries = set(
+            session.scalars(
+                select(TimetableEntry.doctor_id)
+                .join(Doctor, Doctor.id == TimetableEntry.doctor_id)
+                .where(Doctor.hospital_id == hospital.id)
+                .distinct()
+            )
+        )
         ids = with_entries | with_appointments
     minutes: dict[int, int] = {}
     for doctor_id_ in sorted(ids):

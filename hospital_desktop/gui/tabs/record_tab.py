@@ -9,7 +9,6 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 from hospital_desktop.core.services.changes import Change, Entity
 from hospital_desktop.core.services.guard import PermissionDeniedError
 from hospital_desktop.gui.errors import message_for, show_error
+from hospital_desktop.gui.files import ask_save_path
 from hospital_desktop.gui.models.record_table import RecordTableModel
 from hospital_desktop.gui.widgets.filter_chip import FilterChip
 from hospital_desktop.gui.widgets.list_view import list_view
@@ -173,12 +173,7 @@ class RecordTab(QWidget, Generic[RecordT]):
 
     def ask_save_path(self, suggested: str) -> str | None:
         """Where to save (tests replace this)."""
-        path, _filter = QFileDialog.getSaveFileName(
-            self, f"Export {self.plural}", str(Path.home() / suggested), "CSV files (*.csv)"
-        )
-        if path and not path.lower().endswith(".csv"):
-            path += ".csv"
-        return path or None
+        return ask_save_path(self, f"Export {self.plural}", suggested, "CSV files (*.csv)", ".csv")
 
     def filter_by(self, text: str, **filters: Any) -> None:
         """Narrow the list to a relationship, e.g. ``filter_by("Doctors of X", hospital_id=3)``."""

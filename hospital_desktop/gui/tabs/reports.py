@@ -52,7 +52,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -81,6 +80,7 @@ from hospital_desktop.core.services.changes import Change, Entity
 from hospital_desktop.core.services.reports import ReportService, report_detail, report_subject
 from hospital_desktop.gui.charts import OUTCOMES, MonthChart, StatusChart, outcome_of
 from hospital_desktop.gui.errors import message_for
+from hospital_desktop.gui.files import ask_save_path
 from hospital_desktop.gui.tabs.pickers import doctor_picker, hospital_picker
 from hospital_desktop.gui.tasks import TaskRunner
 from hospital_desktop.gui.widgets.field_messages import ERROR_STYLE, HINT_STYLE
@@ -1222,9 +1222,8 @@ class ReportsTab(QWidget):
         folder = self._folder or QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.DocumentsLocation
         )
-        start = str(Path(folder or Path.home()) / suggested)
-        path, _chosen = QFileDialog.getSaveFileName(self, "Save the report", start, filter)
-        return path or None
+        # The suffix is added by the export, which knows which one it writes.
+        return ask_save_path(self, "Save the report", suggested, filter, "", folder)
 
     def export_pdf(self) -> None:
         self._export(

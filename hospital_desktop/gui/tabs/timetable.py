@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -56,6 +55,7 @@ from hospital_desktop.gui.dialogs.booking_dialog import BookingContext, BookingD
 from hospital_desktop.gui.dialogs.next_available_dialog import NextAvailableDialog
 from hospital_desktop.gui.dialogs.satisfaction_dialog import SatisfactionDialog
 from hospital_desktop.gui.errors import message_for, show_error
+from hospital_desktop.gui.files import ask_save_path
 from hospital_desktop.gui.tabs.pickers import doctor_label, doctor_picker
 from hospital_desktop.gui.tabs.timetable_editors import (
     EntriesEditor,
@@ -595,12 +595,7 @@ class TimetableTab(QWidget):
 
     def ask_save_path(self, suggested: str) -> str | None:
         """Where to save a PDF (tests replace this)."""
-        path, _filter = QFileDialog.getSaveFileName(
-            self, "Save the week", str(Path.home() / suggested), "PDF files (*.pdf)"
-        )
-        if path and not path.lower().endswith(".pdf"):
-            path += ".pdf"
-        return path or None
+        return ask_save_path(self, "Save the week", suggested, "PDF files (*.pdf)", ".pdf")
 
     def _who(self) -> str:
         """Recorded as who cancelled: the signed-in user, at this workstation."""
