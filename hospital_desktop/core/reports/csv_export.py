@@ -30,6 +30,12 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_csv(path: Path, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
     """Write ``rows`` under ``headers`` to ``path``; returns how many rows were written."""
     path = Path(path)
@@ -48,6 +54,8 @@ def write_csv(path: Path, headers: Sequence[str], rows: Iterable[Sequence[object
             for row in rows:
                 writer.writerow([safe_cell(cell) for cell in row])
                 count += 1
+        # mkstemp makes the file private; an export gets the user's usual permissions.
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)

@@ -86,9 +86,14 @@ FIELD_NAMES = {"needs": "permission needed"}
 # --- how entries read -------------------------------------------------------------------
 
 
+ACRONYMS = {"csv": "CSV", "pdf": "PDF"}
+
+
 def readable(name: str) -> str:
-    """'timetable-entry' -> 'Timetable entry', 'check-in' -> 'Check in'."""
-    return name.replace("-", " ").replace("_", " ").strip().capitalize()
+    """'timetable-entry' -> 'Timetable entry', 'check-in' -> 'Check in', 'export-pdf' ->
+    'Export PDF'."""
+    words = name.replace("-", " ").replace("_", " ").strip().capitalize().split(" ")
+    return " ".join(ACRONYMS.get(word, word) for word in words)
 
 
 def field_label(field: str) -> str:

@@ -534,11 +534,11 @@ def month_table(stats: Statistics) -> ReportTable:
         for status, count in month.by_status.items():
             counts[outcome_of(status)] += count
         rows.append((month.month, *(counts[o] for o in OUTCOMES), month.total))
-    yearly = any(len(month.month) == 4 for month in stats.by_month)
+    unit = stats.chart_unit  # "month", "year" or "decade": what one row stands for
     return ReportTable(
         "by_month",
-        "By year" if yearly else "By month",
-        ("Year" if yearly else "Month", *OUTCOMES, "Appointments"),
+        f"By {unit}",
+        (unit.capitalize(), *OUTCOMES, "Appointments"),
         rows,
         ("Total", total.fulfilled, total.cancelled, total.no_shows, other, total.appointments),
     )
@@ -1282,6 +1282,7 @@ class ReportsTab(QWidget):
         self._exporting = False
         self._set_busy_text("")
         self._update_buttons()
+        self.saved_bar.setVisible(False)  # it spoke of an earlier export, not of this one
         self._show_message(error)
 
     def open_saved(self) -> None:

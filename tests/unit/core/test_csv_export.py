@@ -34,3 +34,13 @@ def test_a_failure_half_way_leaves_no_file(tmp_path):
 def test_an_unwritable_folder_is_said_in_words(tmp_path):
     with pytest.raises(DomainError, match="could not be written"):
         write_csv(tmp_path / "missing" / "out.csv", ["Name"], [])
+
+
+def test_an_export_gets_the_users_usual_permissions(tmp_path):
+    import os
+
+    path = tmp_path / "out.csv"
+    write_csv(path, ["Name"], [["Zoë"]])
+    mask = os.umask(0)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask
