@@ -170,3 +170,23 @@ def test_a_report_needs_the_user_and_a_writable_place(sample_url, tmp_path):
         env={"HOSPITAL_DESKTOP_PASSWORD": PASSWORD},
     )
     assert "could not be written" in assert_one_line_failure(nowhere)
+
+
+def test_a_number_that_names_no_hospital_says_so(sample_url, tmp_path):
+    result = hospital_desktop(
+        "--database",
+        sample_url,
+        "--user",
+        "boss",
+        "report",
+        "--hospital",
+        "99999",
+        "--from",
+        "2020-01-01",
+        "--to",
+        "2020-01-31",
+        "--out",
+        str(tmp_path / "x.pdf"),
+        env={"HOSPITAL_DESKTOP_PASSWORD": PASSWORD},
+    )
+    assert "There is no hospital number 99999." in assert_one_line_failure(result)

@@ -98,7 +98,10 @@ def resolve_by_name(uow: UnitOfWork, model: Any, kind: str, text: str) -> int:
     regard to case); a name that several records share is refused with their numbers."""
     wanted = (text or "").strip()
     if wanted.isdigit():
-        return int(require(uow.session.get(model, int(wanted)), kind, int(wanted)).id)
+        found = uow.session.get(model, int(wanted))
+        if found is None:
+            raise NotFoundError(f"There is no {kind} number {int(wanted)}.")
+        return int(found.id)
     for condition in (model.name == wanted, func.lower(model.name) == wanted.lower()):
         ids = list(uow.session.scalars(select(model.id).where(condition).order_by(model.id)))
         if len(ids) == 1:
